@@ -1,0 +1,4 @@
+"""`python -m cleaner` runs the `clean` command."""
+from .cli import main
+
+main()

@@ -1,0 +1,391 @@
+"""The `clean` command: a thin shell that turns flags into Settings and files into Results."""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from . import __version__
+from .api import CLEANERS, FORMATS, Pipeline, Settings
+from .errors import CleanerError, InputError
+from .io import DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, iter_jsonl, open_lines, read_bytes
+from .model import Result
+from .pipeline import CleanerConfig
+
+PROGRESS_MIN_INPUTS = 20  # fewer inputs than this finish before a bar would help
+JSONL_BATCH = 256  # records sent to a worker at once in parallel JSONL runs
+EXPLAIN_WIDTH = 100  # removed text longer than this is shortened in --explain
+
+
+@dataclass
+class Outcome:
+    """What cleaning one document produced, sent back from a worker."""
+
+    source: Source
+    result: Result | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# One pipeline per process: built once, then reused for every document.
+_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _PIPELINE
+    _PIPELINE = Pipeline(settings)
+
+
+def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
+    source, data = task
+    assert _PIPELINE is not None
+    outcome = Outcome(source)
+    try:
+        raw = data if data is not None else read_bytes(source.path)
+        text, warning = decode(raw, source.path)
+        if warning:
+            outcome.warnings.append(f"{source.path}: {warning}")
+        outcome.result = _PIPELINE.run(text, name=Path(source.path).name)
+    except CleanerError as exc:
+        outcome.error = str(exc)
+    except RecursionError:
+        outcome.error = f"{source.path}: input too deeply nested to parse"
+    return outcome
+
+
+def _clean_records(task: tuple[str, list[tuple[int, Any]], str, str]) -> list[tuple[int, Any]]:
+    """Clean a batch of JSONL records; a bad record comes back as an InputError."""
+    path, batch, text_field, output_field = task
+    assert _PIPELINE is not None
+    out: list[tuple[int, Any]] = []
+    for number, record in batch:
+        if isinstance(record, InputError):
+            out.append((number, record))
+        elif text_field not in record:
+            out.append((number, InputError(f"record has no {text_field!r} field", path, number)))
+        elif not isinstance(record[text_field], str):
+            kind = type(record[text_field]).__name__
+            out.append((number, InputError(f"field {text_field!r} is {kind}, not a string", path, number)))
+        else:
+            result = _PIPELINE.run(record[text_field])
+            out.append((number, {**record, output_field: result.text}))
+    return out
+
+
+class Run:
+    """The state of one `clean` invocation: where outputs go and what went wrong."""
+
+    def __init__(self, opts: dict[str, Any]) -> None:
+        self.opts = opts
+        self.errors = 0
+        self.done = 0
+        self.skipped = 0
+        self.differ = 0
+        self.out_dir: str | None = opts["output_dir"] or opts["golden_dir"]
+
+    def fail(self, message: str) -> None:
+        """Report a bad input on stderr; stop now under --on-error fail."""
+        self.errors += 1
+        click.echo(f"clean: error: {message}", err=True)
+        if self.opts["on_error"] == "fail":
+            raise SystemExit(2)
+
+    def summary(self) -> None:
+        """One line on stderr counting what was done, when anything needs saying."""
+        if self.errors or self.skipped or self.out_dir:
+            parts = [f"{self.done} cleaned", f"{self.errors} failed"]
+            if self.skipped:
+                parts.append(f"{self.skipped} skipped (output exists)")
+            if self.opts["golden_dir"]:
+                parts.append(f"golden files written to {self.opts['golden_dir']}")
+            click.echo("clean: " + ", ".join(parts), err=True)
+
+    def exit_code(self) -> int:
+        """2 if any input failed, else 1 if a diff found differences, else 0."""
+        return 2 if self.errors else 1 if self.differ else 0
+
+
+def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor | None:
+    if jobs <= 1:
+        _init_worker(settings)
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,))
+
+
+def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
+    """Map in input order, in this process or in the pool."""
+    if pool is None:
+        return map(fn, tasks)
+    return pool.map(fn, tasks, chunksize=chunksize)
+
+
+def _explain(name: str, result: Result, stream: TextIO | None = None) -> None:
+    """Write every removal of one document to stderr, one line each."""
+    lines = [f"{name}: {len(result.removed)} removal(s)"]
+    for key, value in result.metadata.items():
+        lines.append(f"  metadata  {key} = {value!r}")
+    for r in result.removed:
+        text = " ".join(r.text.split())
+        if len(text) > EXPLAIN_WIDTH:
+            text = text[: EXPLAIN_WIDTH - 3] + "..."
+        lines.append(f"  {r.category:<10} {r.rule:<30} {r.start}-{r.end}  {text!r}")
+    click.echo("\n".join(lines), err=True)
+
+
+def _rendered(result: Result, source: Source, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({"source": source.path, **result.to_dict()}, ensure_ascii=False) + "\n"
+    return result.text
+
+
+def _target(run: Run, source: Source, as_json: bool) -> Path | None:
+    """The output file for a source under -o/--update-golden, refusing to leave the folder."""
+    if run.out_dir is None:
+        return None
+    name = source.output_name if not as_json else source.output_name[:-4] + ".json"
+    if source.path == "-":
+        name = "stdin.json" if as_json else "stdin.txt"
+    root = Path(run.out_dir).resolve()
+    target = (root / name).resolve()
+    if root not in target.parents:
+        raise InputError(f"output path {name!r} would leave {run.out_dir}", path=source.path)
+    if source.path != "-" and target == Path(source.path).resolve():
+        raise InputError("output would overwrite the input", path=source.path)
+    return target
+
+
+def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
+    opts = run.opts
+    stdin = sys.stdin.buffer
+    tasks: list[tuple[Source, bytes | None]] = []
+    for source in sources:
+        if run.out_dir and opts["skip_existing"] and source.path != "-":
+            target = _target(run, source, opts["as_json"])
+            if target is not None and target.exists():
+                run.skipped += 1
+                continue
+        tasks.append((source, stdin.read() if source.path == "-" else None))
+    pool = _pool(settings, opts["jobs"])
+    try:
+        outcomes = _map(pool, _clean_source, tasks)
+        show_bar = sys.stderr.isatty() and len(tasks) >= PROGRESS_MIN_INPUTS
+        with click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else _nullbar(outcomes) as bar:
+            for outcome in bar:
+                _deliver(run, outcome)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+class _nullbar:
+    def __init__(self, it: Iterable[Any]) -> None:
+        self.it = it
+
+    def __enter__(self) -> Iterable[Any]:
+        return self.it
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _deliver(run: Run, outcome: Outcome) -> None:
+    """Print, write or diff one cleaned document."""
+    opts = run.opts
+    for warning in outcome.warnings:
+        click.echo(f"clean: warning: {warning}", err=True)
+    if outcome.error is not None or outcome.result is None:
+        run.fail(outcome.error or f"{outcome.source.path}: not cleaned")
+        return
+    source, result = outcome.source, outcome.result
+    if opts["explain"]:
+        _explain(source.path, result)
+    output = _rendered(result, source, opts["as_json"])
+    if opts["diff_dir"]:
+        _diff(run, source, output)
+    else:
+        try:
+            target = _target(run, source, opts["as_json"])
+        except InputError as exc:
+            run.fail(str(exc))
+            return
+        if target is None:
+            click.echo(output, nl=False)
+        else:
+            try:
+                atomic_write(target, output)
+            except OSError as exc:
+                run.fail(f"{target}: cannot write: {exc.strerror or exc}")
+                return
+    run.done += 1
+
+
+def _diff(run: Run, source: Source, output: str) -> None:
+    golden = Path(run.opts["diff_dir"]) / source.output_name
+    try:
+        expected = golden.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        run.differ += 1
+        click.echo(f"--- {golden}: no golden file for {source.path}")
+        return
+    if expected != output:
+        run.differ += 1
+        diff = difflib.unified_diff(
+            expected.splitlines(keepends=True), output.splitlines(keepends=True),
+            fromfile=str(golden), tofile=f"{source.path} (cleaned)",
+        )
+        click.echo("".join(line if line.endswith("\n") else line + "\n" for line in diff), nl=False)
+
+
+def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
+    opts = run.opts
+    text_field, output_field = opts["text_field"], opts["output_field"] or opts["text_field"]
+    stdin = sys.stdin.buffer
+    pool = _pool(settings, opts["jobs"])
+    try:
+        for source in sources:
+            target = None
+            if run.out_dir:
+                name = "stdin.jsonl" if source.path == "-" else source.output_name[:-4] + ".jsonl"
+                target = Path(run.out_dir) / name
+                if opts["skip_existing"] and target.exists():
+                    run.skipped += 1
+                    continue
+            _jsonl_file(run, source, target, pool, text_field, output_field, stdin)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _batches(records: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for item in records:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _jsonl_file(
+    run: Run, source: Source, target: Path | None, pool: ProcessPoolExecutor | None,
+    text_field: str, output_field: str, stdin: Any,
+) -> None:
+    """Clean one JSONL stream record by record, in order, to stdout or atomically to target."""
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        out: Any = open(tmp, "w", encoding="utf-8")
+    else:
+        tmp, out = None, None
+    try:
+        records = iter_jsonl(open_lines(source.path, stdin), source.path)
+        tasks = ((source.path, batch, text_field, output_field) for batch in _batches(records, JSONL_BATCH))
+        for cleaned in _map(pool, _clean_records, tasks):
+            for _number, record in cleaned:
+                if isinstance(record, InputError):
+                    run.fail(str(record))
+                    continue
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                if out is not None:
+                    out.write(line)
+                else:
+                    click.echo(line, nl=False)
+                run.done += 1
+    except InputError as exc:
+        run.fail(str(exc))
+        if out is not None:
+            out.close()
+            tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
+        return
+    except BaseException:
+        if out is not None:
+            out.close()
+            tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
+        raise
+    if out is not None:
+        out.close()
+        os.replace(tmp, target)  # type: ignore[arg-type]
+
+
+def _list_rules(settings: Settings) -> None:
+    pipeline = Pipeline(settings)
+    pack = pipeline.cleaner.pack
+    width = max(len(r.name) for r in pack.rules) if pack.rules else 10
+    for category, description in pack.categories.items():
+        state = " (kept: --keep)" if category in settings.config.keep else ""
+        click.echo(f"{category}{state}: {description}")
+        for rule in pack.rules:
+            if rule.category == category:
+                click.echo(f"  {rule.name:<{width}}  {rule.scope:<5}  {rule.description}")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False), help="Write one file per input into DIR (DIR/<stem>.txt).")
+@click.option("--glob", "globs", multiple=True, metavar="PATTERN", help="File pattern for walking folders (repeatable; default *.txt, *.html, *.htm and their .gz).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True, help="Input format; auto sniffs HTML from the name and first bytes.")
+@click.option("--cleaner", "cleaner_kind", type=click.Choice(CLEANERS), default="auto", show_default=True, help="auto: HTML through trafilatura then rules, text through rules.")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE", help="Add a TOML rule pack (repeatable).")
+@click.option("--keep", multiple=True, metavar="CATEGORY", help="Do not remove this category (repeatable).")
+@click.option("--no-fix-unicode", is_flag=True, help="Do not repair broken Unicode with ftfy.")
+@click.option("--explain", is_flag=True, help="Show every removal (category, rule, text) on stderr.")
+@click.option("--json", "as_json", is_flag=True, help="Write one JSON object per document: text, metadata, removed.")
+@click.option("--jsonl", is_flag=True, help="Inputs are JSON Lines; clean the text field of each record.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL field to clean.")
+@click.option("--output-field", default=None, help="JSONL field to write the clean text to (default: the text field).")
+@click.option("--diff", "diff_dir", type=click.Path(file_okay=False), metavar="GOLDEN_DIR", help="Compare outputs with GOLDEN_DIR/<name>; exit 1 if any differ.")
+@click.option("--update-golden", "golden_dir", type=click.Path(file_okay=False), metavar="GOLDEN_DIR", help="(Re)write the golden files in GOLDEN_DIR.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Clean in N processes.")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True, help="On a bad file or record: report it and go on, or stop.")
+@click.option("--skip-existing", is_flag=True, help="With -o: leave inputs whose output already exists.")
+@click.option("--list-rules", is_flag=True, help="List the rules by category and exit.")
+@click.version_option(__version__, prog_name="clean")
+def main(**opts: Any) -> None:
+    """Strip boilerplate from scraped web and news text.
+
+    PATHS are files or folders (walked recursively); none, or '-', means
+    stdin. Cleaned text goes to stdout unless -o is given. Exit codes: 0 ok,
+    1 differences found (--diff), 2 usage or input errors.
+    """
+    exclusive = [k for k in ("output_dir", "diff_dir", "golden_dir") if opts[k]]
+    if len(exclusive) > 1:
+        raise click.UsageError("use only one of -o, --diff and --update-golden")
+    if opts["jsonl"] and (opts["diff_dir"] or opts["golden_dir"] or opts["as_json"]):
+        raise click.UsageError("--jsonl cannot be combined with --diff, --update-golden or --json")
+    if opts["skip_existing"] and not (opts["output_dir"] or opts["golden_dir"]):
+        raise click.UsageError("--skip-existing needs -o")
+    config = CleanerConfig(
+        rule_files=tuple(opts["rule_files"]), keep=frozenset(opts["keep"]),
+        fix_unicode=not opts["no_fix_unicode"],
+    )
+    settings = Settings(config=config, format=opts["fmt"], cleaner=opts["cleaner_kind"])
+    try:
+        Pipeline(settings)  # load and check the rule packs once, before any input
+    except CleanerError as exc:
+        click.echo(f"clean: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    if opts["list_rules"]:
+        _list_rules(settings)
+        return
+    run = Run(opts)
+    sources: list[Source] = []
+    for path in opts["paths"] or ("-",):
+        try:
+            sources.extend(find_sources([path], opts["globs"] or DEFAULT_GLOBS))
+        except InputError as exc:
+            run.fail(str(exc))
+    if opts["jsonl"]:
+        _run_jsonl(run, sources, settings)
+    else:
+        _run_documents(run, sources, settings)
+    run.summary()
+    sys.exit(run.exit_code())

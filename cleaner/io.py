@@ -1,0 +1,210 @@
+"""Reading inputs and writing outputs: decoding policy, format sniffing, atomic writes."""
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import os
+import re
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+DEFAULT_GLOBS = ("*.txt", "*.html", "*.htm", "*.txt.gz", "*.html.gz", "*.htm.gz")
+STRIP_SUFFIXES = (".gz", ".txt", ".html", ".htm")  # removed from the end, in this order
+GZIP_MAGIC = b"\x1f\x8b"
+BINARY_MAGIC = (  # file signatures of formats that are never text
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF",
+    b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"fLaC", b"ID3",
+)
+BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 8192
+MAX_CONTROL_SHARE = 0.10  # more C0 controls than this in the first 8 KiB: not text
+HTML_START_RE = re.compile(r"\A(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+HTML_TAG_RE = re.compile(r"</?(?:p|div|span|a|br|li|ul|td|tr|table|h[1-6]|article|section|meta|script)\b", re.I)
+MIN_HTML_TAGS = 5  # a text starting with "<" and with this many tags in 8 KiB is HTML
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: its path ('-' for stdin) and its path relative to the folder given."""
+
+    path: str
+    relpath: str
+
+    @property
+    def output_name(self) -> str:
+        """The relative output name: 'a/0001.html.gz' becomes 'a/0001.txt'."""
+        return str(Path(self.relpath).with_name(strip_suffixes(Path(self.relpath).name) + ".txt"))
+
+
+def strip_suffixes(name: str) -> str:
+    """Drop .gz, then .txt/.html/.htm endings.
+
+    >>> strip_suffixes("0001.html.gz"), strip_suffixes("a.txt"), strip_suffixes("notes")
+    ('0001', 'a', 'notes')
+    """
+    for suffix in STRIP_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def find_sources(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS) -> list[Source]:
+    """Expand files and folders into Sources; folders are walked for files matching globs."""
+    globs = tuple(globs)
+    sources: list[Source] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(Source("-", "stdin"))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                {p for g in globs for p in path.rglob(g) if p.is_file()},
+                key=lambda p: p.relative_to(path).as_posix(),
+            )
+            sources.extend(Source(str(p), p.relative_to(path).as_posix()) for p in found)
+        elif path.exists():
+            sources.append(Source(str(path), path.name))
+        else:
+            raise InputError("no such file or directory", path=raw)
+    return sources
+
+
+def read_bytes(path: str, stdin: Any = None) -> bytes:
+    """Read a file (or stdin for '-'), gunzipping gzip data whatever the name."""
+    try:
+        if path == "-":
+            data = stdin.read() if stdin is not None else b""
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except IsADirectoryError:
+        raise InputError("is a directory", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file or directory", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"corrupt gzip data: {exc}", path=path) from None
+    return data
+
+
+def decode(data: bytes, path: str = "<input>") -> tuple[str, str | None]:
+    """Decode bytes to text; return the text and a warning if the encoding was guessed.
+
+    Policy: a byte-order mark decides; else strict UTF-8; else binary data is
+    refused (InputError); else charset-normalizer's best guess; else UTF-8
+    with invalid bytes replaced by U+FFFD. Only binary data raises.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), None
+            except UnicodeDecodeError:
+                return data.decode(encoding, errors="replace"), f"invalid {encoding} bytes replaced"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    if looks_binary(data):
+        raise InputError("binary data, not text (nothing written for it)", path=path)
+    from charset_normalizer import from_bytes  # only needed for the rare non-UTF-8 input
+
+    best = from_bytes(data[: 1 << 20]).best()
+    if best is not None and best.encoding not in ("utf_8", "utf-8"):
+        try:
+            return data.decode(best.encoding), f"not valid UTF-8; decoded as {best.encoding}"
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("utf-8", errors="replace"), "not valid UTF-8; invalid bytes replaced with U+FFFD"
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is no text encoding: known signatures, NULs or many controls."""
+    if data.startswith(BINARY_MAGIC):
+        return True
+    sample = data[:SNIFF_BYTES]
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return sample.count(0) > 1 or controls / len(sample) > MAX_CONTROL_SHARE
+
+
+def looks_like_html(text: str, name: str = "") -> bool:
+    """Sniff HTML by the file name, a leading doctype/<html>, or a tag-dense start."""
+    if name.lower().removesuffix(".gz").endswith((".html", ".htm")):
+        return True
+    head = text[:SNIFF_BYTES]
+    if HTML_START_RE.match(head):
+        return True
+    return head.lstrip().startswith("<") and len(HTML_TAG_RE.findall(head)) >= MIN_HTML_TAGS
+
+
+def atomic_write(path: str | Path, text: str) -> None:
+    """Write text to path via a temporary file and a rename: never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
+    """Stream the lines of a file (gzip or not) or of stdin ('-') as bytes."""
+    try:
+        if path == "-":
+            yield from stdin
+            return
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == GZIP_MAGIC
+        opener: Any = gzip.open if gz else open
+        with opener(path, "rb") as fh:
+            yield from fh
+    except FileNotFoundError:
+        raise InputError("no such file or directory", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", path=path) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
+
+
+def iter_jsonl(lines: Iterable[bytes], path: str) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Yield (line number, record) for each non-blank line, or an InputError for a bad one.
+
+    Lines are split on "\\n" only: JSON strings may hold U+2028 and friends.
+    """
+    for number, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, InputError(f"invalid UTF-8 at byte {exc.start}", path, number)
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, number)
+            continue
+        if not isinstance(record, dict):
+            yield number, InputError("a JSON Lines record must be an object", path, number)
+            continue
+        yield number, record

@@ -1,0 +1,102 @@
+"""The rule cleaner: repair, find removals, cut, normalise; one Result per text."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RulePackError
+from .model import Removal, Result
+from .rules import RulePack, default_pack_path, load_pack
+from .text import cut, merge_spans, normalise_whitespace, repair
+
+DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
+
+
+@dataclass(frozen=True)
+class CleanerConfig:
+    """How to clean: which packs, which categories to keep, whether to repair Unicode."""
+
+    rule_files: tuple[str, ...] = ()  # user packs, loaded after the default pack
+    keep: frozenset[str] = frozenset()  # categories whose rules do not run
+    fix_unicode: bool = True  # repair mojibake and entities with ftfy first
+    default_rules: bool = True  # load the shipped default pack
+
+
+@dataclass
+class Cleaner:
+    """A rule-based cleaner built once from a config and reused for many texts."""
+
+    config: CleanerConfig = field(default_factory=CleanerConfig)
+
+    def __post_init__(self) -> None:
+        self.pack = RulePack()
+        if self.config.default_rules:
+            self.pack.extend(load_pack(default_pack_path()))
+        for path in self.config.rule_files:
+            self.pack.extend(load_pack(path, known_categories=self.pack.categories))
+        unknown = set(self.config.keep) - set(self.pack.categories)
+        if unknown:
+            raise RulePackError(
+                f"unknown category {', '.join(sorted(unknown))}; known: "
+                + ", ".join(sorted(self.pack.categories)),
+                path="--keep",
+            )
+        self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
+
+    def run(self, text: str) -> Result:
+        """Clean one plain text and say what was removed and why."""
+        source = repair(text) if self.config.fix_unicode else text
+        return self.run_source(source)
+
+    def run_source(self, source: str, extra: Sequence[Removal] = ()) -> Result:
+        """Clean text that needs no repair, adding ``extra`` removals found elsewhere."""
+        removals: list[Removal] = list(extra)
+        metadata: dict[str, str] = {}
+        for rule in self.active:
+            for start, end, captures in rule.find(source):
+                removals.append(Removal(start, end, rule.category, rule.name, source[start:end]))
+                for key, value in captures.items():
+                    metadata.setdefault(key, value)
+        removals.extend(_debris(source, removals))
+        removals.sort(key=lambda r: (r.start, r.end, r.rule))
+        text = normalise_whitespace(cut(source, removals))
+        return Result(text=text, source=source, removed=tuple(removals), metadata=metadata)
+
+
+def _debris(source: str, removals: Iterable[Removal]) -> list[Removal]:
+    """Removals for the leftovers of lines that boilerplate was cut from, if no word is left.
+
+    "Share | Tweet |" minus its labels leaves " | |": that residue belongs to
+    the boilerplate, so it goes too, under the category of the cut beside it.
+    """
+    by_line: dict[int, Removal] = {}
+    spans = merge_spans((r.start, r.end) for r in removals)
+    for r in removals:
+        by_line.setdefault(source.rfind("\n", 0, r.start) + 1, r)
+    found: list[Removal] = []
+    for line_start, first in sorted(by_line.items()):
+        line_end = source.find("\n", line_start)
+        line_end = len(source) if line_end < 0 else line_end
+        pos, rest = line_start, []
+        for start, end in spans:
+            if end <= line_start or start >= line_end:
+                continue
+            rest.append((pos, max(start, line_start)))
+            pos = min(end, line_end)
+        rest.append((pos, line_end))
+        for start, end in rest:
+            piece = source[start:end]
+            if piece.strip() and not any(ch.isalnum() for ch in piece):
+                found.append(Removal(start, end, first.category, DEBRIS_RULE, piece))
+    return found
+
+
+def load_cleaner(
+    rule_files: Iterable[str | Path] = (), keep: Iterable[str] = (), fix_unicode: bool = True
+) -> Cleaner:
+    """Build a Cleaner from plain arguments."""
+    config = CleanerConfig(
+        rule_files=tuple(str(p) for p in rule_files), keep=frozenset(keep), fix_unicode=fix_unicode
+    )
+    return Cleaner(config)

@@ -1,0 +1,330 @@
+"""Rules: loaded from TOML packs, compiled with RE2, each finds spans to remove.
+
+A pack is data: ``[categories]`` (name = description) and ``[[rule]]``
+entries. Patterns are compiled with RE2, whose matching time is linear in the
+input whatever the pattern, so no pack can make cleaning hang; patterns using
+features RE2 lacks (look-around, back-references) are rejected when loaded.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import re2
+
+from .errors import RulePackError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SCOPES = ("span", "line", "block", "code")
+RULE_FIELDS = {
+    "name", "category", "scope", "pattern", "patterns", "ignore_case", "description",
+    "start", "end", "follow", "max_lines", "function", "params", "examples",
+}
+EXAMPLE_FIELDS = {"remove", "keep"}
+# A rule name reads like "newsletter.signup-prompt": lower case, no spaces.
+NAME_RE = re2.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+DEFAULT_MAX_LINES = 8  # a block rule never reaches further than this without saying so
+
+Match = tuple[int, int, dict[str, str]]  # start, end, named captures
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # errors are raised as RulePackError, not printed
+    options.max_mem = 64 << 20  # room for large alternations
+    return options
+
+
+def compile_pattern(pattern: str, ignore_case: bool) -> Any:
+    """Compile a pattern with RE2 in multi-line mode (^ and $ match at line ends)."""
+    flags = "(?m)" + ("(?i)" if ignore_case else "")
+    return re2.compile(flags + pattern, _options())
+
+
+@dataclass
+class Rule:
+    """A named rule of one category; ``find`` yields spans in the text it is given."""
+
+    name: str
+    category: str
+    scope: str
+    description: str = ""
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    finder: Callable[[str], Iterator[Match]] = field(default=lambda text: iter(()), repr=False)
+
+    def find(self, text: str) -> Iterator[Match]:
+        """Yield (start, end, captures) for every span this rule removes in text."""
+        return self.finder(text)
+
+
+def _captures(match: Any) -> dict[str, str]:
+    return {k: v.strip() for k, v in match.groupdict().items() if v}
+
+
+def span_finder(patterns: Sequence[Any]) -> Callable[[str], Iterator[Match]]:
+    """Every match of any pattern is removed."""
+
+    def find(text: str) -> Iterator[Match]:
+        for regex in patterns:
+            for m in regex.finditer(text):
+                if m.end() > m.start():
+                    yield m.start(), m.end(), _captures(m)
+
+    return find
+
+
+def line_pattern(pattern: str) -> str:
+    """Wrap a pattern so it must match a whole line, surrounding blanks included."""
+    return r"^[ \t]*(?:" + pattern + r")[ \t]*\r?$"
+
+
+def block_finder(
+    start: Any, end: Any | None, follow: Any | None, max_lines: int
+) -> Callable[[str], Iterator[Match]]:
+    """A block opens on a line matching ``start`` and runs to ``end`` or over ``follow`` lines.
+
+    With ``end``: the block reaches the end of the first ``end`` match within
+    ``max_lines`` lines; if there is none, nothing is removed. With ``follow``:
+    the block takes the following non-blank lines that wholly match ``follow``,
+    at most ``max_lines`` of them. With neither, the opening line alone.
+    """
+
+    def find(text: str) -> Iterator[Match]:
+        for m in start.finditer(text):
+            captures = _captures(m)
+            line_end = text.find("\n", m.end())
+            line_end = len(text) if line_end < 0 else line_end
+            if end is not None:
+                window_end = _nth_line_end(text, line_end, max_lines)
+                e = end.search(text, m.end(), window_end)
+                if e is not None:
+                    yield m.start(), e.end(), captures
+                continue
+            block_end = m.end()
+            if follow is not None:
+                pos, taken = line_end, 0
+                while pos < len(text) and taken < max_lines:
+                    nxt = text.find("\n", pos + 1)
+                    nxt = len(text) if nxt < 0 else nxt
+                    line = text[pos + 1 : nxt]
+                    if line.strip():
+                        if not follow.fullmatch(line.strip()):
+                            break
+                        block_end, taken = nxt, taken + 1
+                    pos = nxt
+            yield m.start(), block_end, captures
+
+    return find
+
+
+def _nth_line_end(text: str, pos: int, n: int) -> int:
+    for _ in range(n):
+        nxt = text.find("\n", pos + 1)
+        if nxt < 0:
+            return len(text)
+        pos = nxt
+    return pos
+
+
+# Rules that must count or look across many pieces are code, but still declared
+# in a pack (scope = "code", function = NAME), so --list-rules and --keep treat
+# them like every other rule.
+def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
+    """A run of UI icon labels such as "Calendar An icon of a desk calendar."
+
+    Each label is a segment ending in a full stop. A run is a sequence of
+    segments that mention an icon, logo or symbol, or have the label shape
+    ("Copy link A black square."), holding at least ``min_icons`` icon
+    mentions. A trailing segment with no full stop (a headline glued on) is
+    left alone unless it mentions an icon itself.
+    """
+    segment_re = re2.compile(r"[^.\n]+(?:\.|$)", _options())
+    icon_re = compile_pattern(r"\bicons?\b", ignore_case=True)
+    strong_re = compile_pattern(r"\b(?:icons?|logo|symbol)\b", ignore_case=True)
+    shape_re = compile_pattern(
+        r"^\s*[A-Z][\w'’-]*(?: [\w'’-]+){0,3} (?:An?|The) [^.]{2,160}\.$", ignore_case=False
+    )
+    label_re = compile_pattern(r"(?:[A-Z][\w'’-]* ){1,4}(?:An? )?icon\b", ignore_case=False)
+
+    def find(text: str) -> Iterator[Match]:
+        run: list[tuple[int, int, bool]] = []  # (start, end, mentions an icon)
+
+        def flush() -> Iterator[Match]:
+            while run and not (text[run[-1][1] - 1] == "." or run[-1][2]):
+                run.pop()
+            if sum(1 for s in run if s[2]) >= min_icons:
+                first_start, first_end, _ = run[0]
+                label = label_re.search(text, first_start, first_end)
+                start = label.start() if label else first_start
+                while text[start].isspace():
+                    start += 1
+                yield start, run[-1][1], {}
+            run.clear()
+
+        for m in segment_re.finditer(text):
+            seg = m.group()
+            is_icon = icon_re.search(seg) is not None
+            if is_icon or strong_re.search(seg) or shape_re.search(seg):
+                run.append((m.start(), m.end(), is_icon))
+            else:
+                yield from flush()
+            if m.end() < len(text) and text[m.end() : m.end() + 1] == "\n":
+                yield from flush()
+        yield from flush()
+
+    return find
+
+
+CODE_RULES: dict[str, Callable[..., Callable[[str], Iterator[Match]]]] = {
+    "icon_label_run": icon_label_run,
+}
+
+
+@dataclass
+class RulePack:
+    """Categories and rules, in pack order; later packs override same-named rules."""
+
+    categories: dict[str, str] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+
+    def extend(self, other: RulePack) -> None:
+        """Add other's categories and rules; a rule with a known name replaces it."""
+        self.categories.update(other.categories)
+        index = {rule.name: i for i, rule in enumerate(self.rules)}
+        for rule in other.rules:
+            if rule.name in index:
+                self.rules[index[rule.name]] = rule
+            else:
+                index[rule.name] = len(self.rules)
+                self.rules.append(rule)
+
+
+def default_pack_path() -> Path:
+    """The path of the rule pack shipped in the package."""
+    return Path(str(resources.files("cleaner") / "packs" / "default.toml"))
+
+
+def load_pack(path: str | Path, known_categories: dict[str, str] | None = None) -> RulePack:
+    """Load and compile a rule pack; any fault raises RulePackError naming file and rule."""
+    path = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulePackError("no such file", path) from None
+    except OSError as exc:
+        raise RulePackError(f"cannot read: {exc.strerror}", path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"not valid TOML: {exc}", path) from None
+    unknown = set(data) - {"categories", "rule"}
+    if unknown:
+        raise RulePackError(f"unknown top-level key(s): {', '.join(sorted(unknown))}", path)
+    categories = data.get("categories", {})
+    if not isinstance(categories, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in categories.items()
+    ):
+        raise RulePackError("[categories] must map names to descriptions", path)
+    allowed = {**(known_categories or {}), **categories}
+    entries = data.get("rule", [])
+    if not isinstance(entries, list):
+        raise RulePackError("'rule' must be an array of tables ([[rule]])", path)
+    pack = RulePack(categories=dict(categories))
+    seen: set[str] = set()
+    for i, entry in enumerate(entries, 1):
+        rule = _build_rule(entry, path, i, allowed)
+        if rule.name in seen:
+            raise RulePackError("duplicate rule name", path, rule.name)
+        seen.add(rule.name)
+        pack.rules.append(rule)
+    return pack
+
+
+def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -> Rule:
+    label = f"#{index}"
+    if not isinstance(entry, dict):
+        raise RulePackError("must be a table", path, label)
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise RulePackError("needs a 'name' of lower-case letters, digits, '.', '_' or '-'", path, label)
+
+    def fail(message: str) -> RulePackError:
+        return RulePackError(message, path, name)
+
+    unknown = set(entry) - RULE_FIELDS
+    if unknown:
+        raise fail(f"unknown field(s): {', '.join(sorted(unknown))}")
+    category = entry.get("category")
+    if category not in categories:
+        raise fail(f"unknown category {category!r}; known: {', '.join(sorted(categories))}")
+    scope = entry.get("scope", "span")
+    if scope not in SCOPES:
+        raise fail(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    ignore_case = entry.get("ignore_case", True)
+    if not isinstance(ignore_case, bool):
+        raise fail("ignore_case must be true or false")
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise fail("description must be a string")
+    examples = entry.get("examples", {})
+    if not isinstance(examples, dict) or set(examples) - EXAMPLE_FIELDS or not all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in examples.values()
+    ):
+        raise fail("examples must be a table with lists of strings 'remove' and 'keep'")
+
+    def compiled(key: str, text: Any, whole_line: bool) -> Any:
+        if not isinstance(text, str) or not text:
+            raise fail(f"{key} must be a non-empty string")
+        try:
+            return compile_pattern(line_pattern(text) if whole_line else text, ignore_case)
+        except re2.error as exc:
+            message = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+            raise fail(f"{key} {text!r} is not a valid RE2 pattern: {message}") from None
+
+    def refuse(*keys: str) -> None:
+        present = [k for k in keys if k in entry]
+        if present:
+            raise fail(f"field(s) {', '.join(present)} do not apply to scope {scope!r}")
+
+    if scope in ("span", "line"):
+        refuse("start", "end", "follow", "max_lines", "function", "params")
+        raw = entry.get("patterns", [])
+        if "pattern" in entry:
+            raw = [entry["pattern"], *raw]
+        if not isinstance(raw, list) or not raw:
+            raise fail("needs 'pattern' or a non-empty list 'patterns'")
+        regexes = [compiled("pattern", p, scope == "line") for p in raw]
+        finder = span_finder(regexes)
+    elif scope == "block":
+        refuse("pattern", "patterns", "function", "params")
+        if "start" not in entry:
+            raise fail("a block rule needs 'start'")
+        if "end" in entry and "follow" in entry:
+            raise fail("a block rule takes 'end' or 'follow', not both")
+        max_lines = entry.get("max_lines", DEFAULT_MAX_LINES)
+        if not isinstance(max_lines, int) or isinstance(max_lines, bool) or not 1 <= max_lines <= 100:
+            raise fail("max_lines must be an integer from 1 to 100")
+        start = compiled("start", entry["start"], True)
+        end = compiled("end", entry["end"], False) if "end" in entry else None
+        follow = compiled("follow", entry["follow"], False) if "follow" in entry else None
+        finder = block_finder(start, end, follow, max_lines)
+    else:
+        refuse("pattern", "patterns", "start", "end", "follow", "max_lines")
+        function = entry.get("function")
+        if function not in CODE_RULES:
+            raise fail(f"unknown function {function!r}; known: {', '.join(sorted(CODE_RULES))}")
+        params = entry.get("params", {})
+        if not isinstance(params, dict):
+            raise fail("params must be a table")
+        try:
+            finder = CODE_RULES[function](**params)
+        except TypeError as exc:
+            raise fail(f"bad params for {function}: {exc}") from None
+    return Rule(name, category, scope, description, examples, finder)
