@@ -1,4 +1,5 @@
 """`python -m cleaner` runs the `clean` command."""
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()

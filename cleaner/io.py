@@ -16,7 +16,7 @@ from typing import Any
 from .errors import InputError
 
 DEFAULT_GLOBS = ("*.txt", "*.html", "*.htm", "*.txt.gz", "*.html.gz", "*.htm.gz")
-STRIP_SUFFIXES = (".gz", ".txt", ".html", ".htm")  # removed from the end, in this order
+STRIP_SUFFIXES = (".gz", ".txt", ".html", ".htm", ".jsonl", ".json")  # removed from the end, in this order
 GZIP_MAGIC = b"\x1f\x8b"
 BINARY_MAGIC = (  # file signatures of formats that are never text
     b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF",
@@ -47,7 +47,7 @@ class Source:
 
 
 def strip_suffixes(name: str) -> str:
-    """Drop .gz, then .txt/.html/.htm endings.
+    """Drop .gz, then .txt, .html, .htm, .jsonl or .json endings.
 
     >>> strip_suffixes("0001.html.gz"), strip_suffixes("a.txt"), strip_suffixes("notes")
     ('0001', 'a', 'notes')

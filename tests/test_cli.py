@@ -1,0 +1,313 @@
+"""The `clean` command through click's runner, plus one run of the installed command."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+from conftest import GOLDEN, SEEDS
+
+ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
+DIRTY = f"Advertisement\n{ARTICLE}\nShare this article\n"
+CLEAN = f"{ARTICLE}\n"
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_stdin_to_stdout(runner) -> None:
+    result = runner.invoke(main, [], input=DIRTY)
+    assert result.exit_code == 0
+    assert result.output == CLEAN
+
+
+def test_dash_reads_stdin(runner) -> None:
+    result = runner.invoke(main, ["-"], input=DIRTY)
+    assert (result.exit_code, result.output) == (0, CLEAN)
+
+
+def test_files_to_stdout_in_order(runner, tmp_path) -> None:
+    a = write(tmp_path / "a.txt", f"Advertisement\nFirst story.\n")
+    b = write(tmp_path / "b.txt", f"Second story.\nSponsored\n")
+    result = runner.invoke(main, [str(b), str(a)])
+    assert result.exit_code == 0
+    assert result.output == "Second story.\nFirst story.\n"
+
+
+def test_output_dir_names_and_gzip(runner, tmp_path) -> None:
+    src = tmp_path / "in"
+    write(src / "0001.html.gz", gzip.compress(
+        f"<html><body><article><h1>Budget passes</h1><p>{ARTICLE} It was close.</p>"
+        f"<p>{ARTICLE} Again, it was close.</p></article></body></html>".encode()))
+    write(src / "sub" / "story.txt", DIRTY)
+    write(src / "notes.md", "not matched by the default globs")
+    out = tmp_path / "out"
+    result = runner.invoke(main, [str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "0001.txt", "sub/story.txt"]
+    assert (out / "sub" / "story.txt").read_text() == CLEAN
+    assert ARTICLE in (out / "0001.txt").read_text()
+    assert "1 cleaned" not in result.output  # the summary goes to stderr, not stdout
+
+
+def test_glob_option(runner, tmp_path) -> None:
+    write(tmp_path / "in" / "a.md", DIRTY)
+    write(tmp_path / "in" / "b.txt", "Other.\n")
+    result = runner.invoke(main, [str(tmp_path / "in"), "--glob", "*.md"])
+    assert (result.exit_code, result.output) == (0, CLEAN)
+
+
+def test_explain_goes_to_stderr(runner, tmp_path) -> None:
+    f = write(tmp_path / "a.txt", DIRTY)
+    result = runner.invoke(main, [str(f), "--explain"])
+    assert result.exit_code == 0
+    assert result.stdout == CLEAN
+    assert "ads" in result.stderr and "ads.marker" in result.stderr and "'Advertisement'" in result.stderr
+    assert "share.buttons" in result.stderr
+
+
+def test_json_output(runner, tmp_path) -> None:
+    f = write(tmp_path / "a.txt", f"date 2024-01-02\n{DIRTY}")
+    result = runner.invoke(main, [str(f), "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert doc["text"] == CLEAN
+    assert doc["metadata"] == {"date": "2024-01-02"}
+    source = f.read_text()
+    for r in doc["removed"]:
+        assert set(r) == {"start", "end", "category", "rule", "text"}
+        assert source[r["start"]:r["end"]] == r["text"]
+    assert {r["category"] for r in doc["removed"]} == {"metadata", "ads", "share"}
+
+
+def test_jsonl_round_trip(runner, tmp_path) -> None:
+    records = [
+        {"id": 1, "text": DIRTY, "lang": "en"},
+        {"id": 2, "text": "Just a sentence.", "meta": {"x": [1, 2]}},
+        {"id": 3, "text": "Line\u2028with a separator.\nAdvertisement"},
+    ]
+    f = write(tmp_path / "c.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(main, ["--jsonl", str(f)])
+    assert result.exit_code == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [r["id"] for r in out] == [1, 2, 3]
+    assert out[0] == {"id": 1, "text": CLEAN, "lang": "en"}
+    assert out[1] == {"id": 2, "text": "Just a sentence.\n", "meta": {"x": [1, 2]}}
+    assert out[2]["text"] == "Line\n\nwith a separator.\n"  # ftfy turns U+2028 into a line break
+
+
+def test_jsonl_output_field_and_text_field(runner, tmp_path) -> None:
+    f = write(tmp_path / "c.jsonl", json.dumps({"body": DIRTY}) + "\n")
+    result = runner.invoke(main, ["--jsonl", "--text-field", "body", "--output-field", "clean", str(f)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"body": DIRTY, "clean": CLEAN}
+
+
+def test_jsonl_bad_lines_are_reported_and_others_kept(runner, tmp_path) -> None:
+    lines = [json.dumps({"text": "One."}), "{not json", json.dumps({"title": "no text"}),
+             json.dumps({"text": 5}), "[1, 2]", json.dumps({"text": "Five."})]
+    f = write(tmp_path / "bad.jsonl", "\n".join(lines) + "\n")
+    result = runner.invoke(main, ["--jsonl", str(f)])
+    assert result.exit_code == 2
+    assert [json.loads(x)["text"] for x in result.stdout.splitlines()] == ["One.\n", "Five.\n"]
+    assert f"{f}:2: invalid JSON" in result.stderr
+    assert f"{f}:3: record has no 'text' field" in result.stderr
+    assert f"{f}:4: field 'text' is int, not a string" in result.stderr
+    assert f"{f}:5: a JSON Lines record must be an object" in result.stderr
+    assert "2 cleaned, 4 failed" in result.stderr
+
+
+def test_jsonl_on_error_fail_stops(runner, tmp_path) -> None:
+    f = write(tmp_path / "bad.jsonl", '{"text": "One."}\n{oops\n{"text": "Three."}\n')
+    result = runner.invoke(main, ["--jsonl", "--on-error", "fail", str(f)])
+    assert result.exit_code == 2
+    assert "Three" not in result.stdout
+
+
+def test_jsonl_gzip_to_output_dir(runner, tmp_path) -> None:
+    f = write(tmp_path / "c.jsonl.gz", gzip.compress((json.dumps({"text": DIRTY}) + "\n").encode()))
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["--jsonl", str(f), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / "c.jsonl").read_text()) == {"text": CLEAN}
+    assert [p.name for p in out.iterdir()] == ["c.jsonl"]  # no temporary file left
+
+
+def test_diff_mode(runner, tmp_path) -> None:
+    golden = tmp_path / "golden"
+    f = write(tmp_path / "in" / "a.txt", DIRTY)
+    write(golden / "a.txt", CLEAN)
+    assert runner.invoke(main, [str(f), "--diff", str(golden)]).exit_code == 0
+    write(golden / "a.txt", "Something else.\n")
+    result = runner.invoke(main, [str(f), "--diff", str(golden)])
+    assert result.exit_code == 1
+    assert "-Something else." in result.output and f"+{ARTICLE}" in result.output
+    (golden / "a.txt").unlink()
+    result = runner.invoke(main, [str(f), "--diff", str(golden)])
+    assert result.exit_code == 1 and "no golden file" in result.output
+
+
+def test_update_golden_then_diff_matches(runner, tmp_path) -> None:
+    golden = tmp_path / "golden"
+    seeds = SEEDS[0].parent
+    assert runner.invoke(main, [str(seeds), "--update-golden", str(golden)]).exit_code == 0
+    for seed in SEEDS:
+        assert (golden / seed.name).read_text() == (GOLDEN / seed.name).read_text()
+    assert runner.invoke(main, [str(seeds), "--diff", str(golden)]).exit_code == 0
+
+
+def test_parallel_jobs_give_the_same_output(runner, tmp_path) -> None:
+    seeds = SEEDS[0].parent
+    serial = runner.invoke(main, [str(seeds)])
+    parallel = runner.invoke(main, [str(seeds), "-j", "2"])
+    assert parallel.exit_code == 0
+    assert parallel.output == serial.output
+
+
+def test_parallel_jsonl_keeps_order(runner, tmp_path) -> None:
+    records = [{"n": i, "text": f"Story number {i}.\nAdvertisement"} for i in range(600)]
+    f = write(tmp_path / "many.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(main, ["--jsonl", "-j", "2", str(f)])
+    assert result.exit_code == 0
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [r["n"] for r in out] == list(range(600))
+    assert out[599]["text"] == "Story number 599.\n"
+
+
+def test_list_rules(runner) -> None:
+    result = runner.invoke(main, ["--list-rules"])
+    assert result.exit_code == 0
+    for category in ("metadata", "newsletter", "icons", "appeal", "paywall", "related", "promo",
+                     "caption", "byline", "cookie", "share", "ads", "legal"):
+        assert f"\n{category}:" in "\n" + result.output
+    assert "icons.label-run" in result.output
+
+
+def test_keep_category(runner) -> None:
+    result = runner.invoke(main, ["--keep", "ads"], input=DIRTY)
+    assert result.output == f"Advertisement\n\n{ARTICLE}\n"
+
+
+def test_keep_unknown_category_is_a_usage_error(runner) -> None:
+    result = runner.invoke(main, ["--keep", "adverts"], input=DIRTY)
+    assert result.exit_code == 2
+    assert "unknown category adverts" in result.stderr
+
+
+def test_no_fix_unicode(runner) -> None:
+    mojibake = "The caf\u00c3\u00a9 opened.\n"
+    assert runner.invoke(main, [], input=mojibake).output == "The café opened.\n"
+    assert runner.invoke(main, ["--no-fix-unicode"], input=mojibake).output == mojibake
+
+
+def test_usage_errors_exit_2(runner, tmp_path) -> None:
+    assert runner.invoke(main, ["-o", str(tmp_path / "a"), "--diff", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(main, ["--jsonl", "--json"]).exit_code == 2
+    assert runner.invoke(main, ["--skip-existing"]).exit_code == 2
+    assert runner.invoke(main, ["--format", "pdf"]).exit_code == 2
+
+
+# --- bad input ----------------------------------------------------------------
+
+def test_missing_path(runner, tmp_path) -> None:
+    good = write(tmp_path / "good.txt", DIRTY)
+    missing = tmp_path / "nope.txt"
+    result = runner.invoke(main, [str(missing), str(good)])
+    assert result.exit_code == 2
+    assert f"{missing}: no such file or directory" in result.stderr
+    assert result.stdout == CLEAN  # the good file is still cleaned
+
+
+def test_empty_and_whitespace_only(runner, tmp_path) -> None:
+    for content in ("", "  \n\t\n \n"):
+        f = write(tmp_path / "e.txt", content)
+        result = runner.invoke(main, [str(f)])
+        assert (result.exit_code, result.stdout) == (0, "")
+    out = tmp_path / "out"
+    assert runner.invoke(main, [str(f), "-o", str(out)]).exit_code == 0
+    assert (out / "e.txt").read_text() == ""
+
+
+def test_invalid_utf8_is_decoded_with_a_warning(runner, tmp_path) -> None:
+    f = write(tmp_path / "latin.txt", "Le café a fermé ses portes à Noël après trente ans.\n".encode("cp1252"))
+    result = runner.invoke(main, [str(f)])
+    assert result.exit_code == 0
+    assert result.stdout == "Le café a fermé ses portes à Noël après trente ans.\n"
+    assert f"{f}: not valid UTF-8" in result.stderr
+
+
+def test_binary_file_is_refused_by_name(runner, tmp_path) -> None:
+    png = write(tmp_path / "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    good = write(tmp_path / "good.txt", DIRTY)
+    out = tmp_path / "out"
+    result = runner.invoke(main, [str(png), str(good), "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"{png}: binary data, not text" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["good.txt"]
+
+
+def test_utf16_with_bom(runner, tmp_path) -> None:
+    f = write(tmp_path / "u16.txt", DIRTY.encode("utf-16"))
+    result = runner.invoke(main, [str(f)])
+    assert (result.exit_code, result.stdout) == (0, CLEAN)
+
+
+def test_rules_file_problems_exit_2_naming_file_and_rule(runner, tmp_path) -> None:
+    pack = write(tmp_path / "pack.toml", '[[rule]]\nname = "my.rule"\ncategory = "ads"\npattern = "(?<=x)y"\n')
+    result = runner.invoke(main, ["--rules", str(pack)], input=DIRTY)
+    assert result.exit_code == 2
+    assert str(pack) in result.stderr and "'my.rule'" in result.stderr and "not a valid RE2 pattern" in result.stderr
+
+
+def test_user_rule_pack_adds_rules(runner, tmp_path) -> None:
+    pack = write(tmp_path / "pack.toml", '[categories]\nrecipe = "recipe clutter"\n\n'
+                 '[[rule]]\nname = "recipe.jump"\ncategory = "recipe"\nscope = "line"\npattern = "Jump to recipe"\n')
+    result = runner.invoke(main, ["--rules", str(pack), "--explain"], input=f"Jump to recipe\n{ARTICLE}\n")
+    assert result.exit_code == 0
+    assert result.stdout == CLEAN
+    assert "recipe.jump" in result.stderr
+
+
+def test_output_never_overwrites_input(runner, tmp_path) -> None:
+    f = write(tmp_path / "a.txt", DIRTY)
+    result = runner.invoke(main, [str(f), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "overwrite the input" in result.stderr
+    assert f.read_text() == DIRTY
+
+
+def test_skip_existing(runner, tmp_path) -> None:
+    a = write(tmp_path / "in" / "a.txt", DIRTY)
+    write(tmp_path / "in" / "b.txt", DIRTY)
+    out = tmp_path / "out"
+    write(out / "a.txt", "done before\n")
+    result = runner.invoke(main, [str(tmp_path / "in"), "-o", str(out), "--skip-existing"])
+    assert result.exit_code == 0
+    assert (out / "a.txt").read_text() == "done before\n"
+    assert (out / "b.txt").read_text() == CLEAN
+    assert "1 skipped" in result.stderr
+    assert a.exists()
+
+
+def test_installed_command_in_a_subprocess(tmp_path) -> None:
+    exe = shutil.which("clean", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("the clean command is not installed next to this Python")
+    proc = subprocess.run([exe, str(SEEDS[0])], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (GOLDEN / SEEDS[0].name).read_text()
+    proc = subprocess.run([exe, str(tmp_path / "missing.txt")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "missing.txt: no such file or directory" in proc.stderr

@@ -1,0 +1,111 @@
+"""Rule packs: loading, validation errors that name file and rule, scopes, linear-time matching."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner, CleanerConfig, RulePackError
+from cleaner.rules import default_pack_path, load_pack
+
+ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
+
+
+def pack(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def cleaner_with(path: Path) -> Cleaner:
+    return Cleaner(CleanerConfig(rule_files=(str(path),)))
+
+
+def test_default_pack_loads_with_every_category_used() -> None:
+    p = load_pack(default_pack_path())
+    used = {r.category for r in p.rules}
+    assert used == set(p.categories)
+    assert len({r.name for r in p.rules}) == len(p.rules)
+
+
+@pytest.mark.parametrize("body,message", [
+    ("[[rule]\nname = 'x'", "not valid TOML"),
+    ("[[rule]]\nname = 'Bad Name'\ncategory = 'ads'\npattern = 'x'\n", "needs a 'name'"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'adverts'\npattern = 'x'\n", "unknown category 'adverts'"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = 'x'\ncolour = 'red'\n", "unknown field(s): colour"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'page'\npattern = 'x'\n", "scope must be one of"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\n", "needs 'pattern'"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = '(unclosed'\n", "not a valid RE2 pattern"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = '(a)\\1'\n", "not a valid RE2 pattern"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = 'x'\n[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = 'y'\n", "duplicate rule name"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'block'\nstart = 'x'\nend = 'y'\nfollow = 'z'\n", "not both"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'block'\nend = 'y'\n", "needs 'start'"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'block'\nstart = 'x'\nmax_lines = 0\n", "max_lines"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'line'\npattern = 'x'\nstart = 'y'\n", "do not apply"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'code'\nfunction = 'nope'\n", "unknown function 'nope'"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\nscope = 'code'\nfunction = 'icon_label_run'\nparams = {x = 1}\n", "bad params"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = 'x'\nignore_case = 'yes'\n", "ignore_case"),
+    ("[[rule]]\nname = 'a.b'\ncategory = 'ads'\npattern = 'x'\nexamples.remove = 'x'\n", "examples"),
+    ("[categories]\nads = 3\n", "[categories]"),
+    ("rules = 1\n", "unknown top-level key"),
+    ("rule = 1\n", "array of tables"),
+])
+def test_malformed_pack_names_file_rule_and_fault(tmp_path, body, message) -> None:
+    path = pack(tmp_path, body)
+    with pytest.raises(RulePackError) as info:
+        cleaner_with(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+    if "name = 'a.b'" in body and "duplicate" not in message and "TOML" not in message:
+        assert "'a.b'" in str(info.value)
+
+
+def test_missing_pack_file(tmp_path) -> None:
+    with pytest.raises(RulePackError, match="no such file"):
+        cleaner_with(tmp_path / "absent.toml")
+
+
+def test_user_rule_replaces_default_rule_of_same_name(tmp_path) -> None:
+    path = pack(tmp_path, "[[rule]]\nname = 'ads.marker'\ncategory = 'ads'\nscope = 'line'\npattern = 'Werbung'\n")
+    cleaner = cleaner_with(path)
+    assert cleaner.run(f"Werbung\n{ARTICLE}").text == f"{ARTICLE}\n"
+    assert cleaner.run(f"Advertisement\n{ARTICLE}").text == f"Advertisement\n\n{ARTICLE}\n"
+
+
+def test_catastrophic_backtracking_pattern_runs_in_linear_time(tmp_path) -> None:
+    # (a+)+$ takes exponential time in a backtracking engine on "aaaa...!";
+    # RE2 matches it in one linear pass, so this returns at once.
+    path = pack(tmp_path, "[[rule]]\nname = 'evil.nested'\ncategory = 'ads'\npattern = '(a+)+$'\n"
+                "[[rule]]\nname = 'evil.alt'\ncategory = 'ads'\npattern = '(x|x)*z'\n")
+    text = "a" * 50_000 + "!\n" + "x" * 50_000 + "\n" + ARTICLE
+    result = cleaner_with(path).run(text)
+    assert result.removed == ()
+    assert result.text.endswith(ARTICLE + "\n")
+
+
+def test_named_groups_go_to_metadata(tmp_path) -> None:
+    path = pack(tmp_path, "[[rule]]\nname = 'meta.section'\ncategory = 'metadata'\nscope = 'line'\n"
+                "pattern = 'Section: (?P<section>\\w+)'\n")
+    result = cleaner_with(path).run(f"Section: Politics\n{ARTICLE}")
+    assert result.metadata == {"section": "Politics"}
+
+
+def test_block_follow_scope(tmp_path) -> None:
+    path = pack(tmp_path, "[[rule]]\nname = 'x.list'\ncategory = 'related'\nscope = 'block'\n"
+                "start = 'Elsewhere'\nfollow = '- .*'\nmax_lines = 2\n")
+    text = f"Elsewhere\n- one\n\n- two\n- three\n{ARTICLE}"
+    assert cleaner_with(path).run(text).text == f"- three\n\n{ARTICLE}\n"
+
+
+def test_ignore_case_false(tmp_path) -> None:
+    path = pack(tmp_path, "[[rule]]\nname = 'x.caps'\ncategory = 'ads'\nignore_case = false\npattern = 'PROMO'\n")
+    assert cleaner_with(path).run("PROMO promo").text == "promo\n"
+
+
+def test_every_removal_indexes_the_source() -> None:
+    text = ("date 2022-05-05 Sign up to our weekly emails Please enter a valid email address "
+            f"{ARTICLE}\nAdvertisement\nShare | Tweet | Email\n{ARTICLE}")
+    result = Cleaner().run(text)
+    for r in result.removed:
+        assert result.source[r.start:r.end] == r.text
+    assert result.text == f"{ARTICLE}\n\n{ARTICLE}\n"

@@ -1,0 +1,62 @@
+"""Repair, cut and normalise; and the invariants that hold for every seed."""
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner, clean, process
+from cleaner.text import cut, normalise_whitespace, repair
+from conftest import SEEDS
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_repair_fixes_mojibake_and_entities_but_keeps_quotes() -> None:
+    assert repair("\u00e2\u20ac\u0153Hello\u00e2\u20ac\u009d") == "“Hello”"
+    assert repair("Fish &amp; chips &lt;3") == "Fish & chips <3"
+    assert repair("“curly” ‘quotes’ stay") == "“curly” ‘quotes’ stay"
+    assert repair("ﬁne") == "fine"  # ligature
+    assert repair("ａｂｃ") == "ａｂｃ"  # full width kept
+
+
+def test_normalise_paragraphs() -> None:
+    assert normalise_whitespace("a\nb\n\n\n\nc") == "a\n\nb\n\nc\n"
+    assert normalise_whitespace("  x \u00a0 y  \r\n") == "x y\n"
+    assert normalise_whitespace(" \n \t\n") == ""
+
+
+def test_cut_never_glues_words() -> None:
+    result = process("One two Advertisement\nthree")
+    assert result.text == "One two Advertisement\n\nthree\n"
+    text = "Before Sign up to our daily emails after."
+    assert clean(text) == "Before after.\n"
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_seed_invariants(seed) -> None:
+    source = seed.read_text(encoding="utf-8")
+    result = Cleaner().run(source)
+    for r in result.removed:
+        assert result.source[r.start:r.end] == r.text
+    # Output is the input minus removed spans: only whitespace may differ.
+    assert squash(result.text) == squash(cut(result.source, result.removed))
+    # Cleaning clean text changes nothing.
+    assert Cleaner().run(result.text).text == result.text
+    # Nothing invented: every output paragraph appears verbatim in the source.
+    source_squashed = squash(result.source)
+    for paragraph in result.text.split("\n\n"):
+        assert squash(paragraph) in source_squashed
+
+
+def test_removals_are_sorted_and_explain_their_rule() -> None:
+    result = process("Advertisement\nA story.\nShare this article\n© 2020 Example Ltd")
+    assert [r.start for r in result.removed] == sorted(r.start for r in result.removed)
+    assert [(r.category, r.rule) for r in result.removed] == [
+        ("ads", "ads.marker"), ("share", "share.buttons"), ("legal", "legal.copyright-line")]
+
+
+def test_debris_of_a_cut_line_goes_with_it() -> None:
+    result = process("Follow us on Twitter | Follow us on Facebook\nA story.")
+    assert result.text == "A story.\n"
+    assert any(r.rule == "debris" and r.text.strip() == "|" for r in result.removed)
