@@ -8,7 +8,7 @@ import trafilatura
 
 from .model import Removal, Result
 from .pipeline import Cleaner
-from .text import repair
+from .text import repair, without_surrogates
 
 # Options pinned for every call, so the same page always gives the same text.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -49,7 +49,7 @@ def run_text(cleaner: Cleaner, text: str) -> Result:
     lines it leaves out are recorded as removals of category "extraction",
     and the rule pass runs over the rest. Offsets stay in the input text.
     """
-    source = repair(text) if cleaner.config.fix_unicode else text
+    source = repair(text) if cleaner.config.fix_unicode else without_surrogates(text)
     lines = _lines(source)
     body = "".join(f"<p>{html_lib.escape(line.strip())}</p>\n" for _, _, line in lines if line.strip())
     page = f"<html><body><article>\n{body}</article></body></html>"

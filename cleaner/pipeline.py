@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import RulePackError
 from .model import Removal, Result
 from .rules import RulePack, default_pack_path, load_pack
-from .text import cut, merge_spans, normalise_whitespace, repair
+from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
 
@@ -46,7 +46,7 @@ class Cleaner:
 
     def run(self, text: str) -> Result:
         """Clean one plain text and say what was removed and why."""
-        source = repair(text) if self.config.fix_unicode else text
+        source = repair(text) if self.config.fix_unicode else without_surrogates(text)
         return self.run_source(source)
 
     def run_source(self, source: str, extra: Sequence[Removal] = ()) -> Result:

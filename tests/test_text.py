@@ -60,3 +60,44 @@ def test_debris_of_a_cut_line_goes_with_it() -> None:
     result = process("Follow us on Twitter | Follow us on Facebook\nA story.")
     assert result.text == "A story.\n"
     assert any(r.rule == "debris" and r.text.strip() == "|" for r in result.removed)
+
+
+REPAIR_CASES = [
+    "plain ascii line\nand another",
+    "NOMAD\u00c2\u00ae case | Black",  # mojibake of ®
+    "caf\u00c3\u00a9 \u00e2\u20ac\u201c d\u00c3\u00a9j\u00c3\u00a0 vu",
+    "decomposed e\u0301 accents\n“quotes” stay",
+    "ligature \ufb01sh and \ufb02ow",
+    "controls \x00\x07 here\r\nwindows line\rold mac",
+    "C1 \x85 next line and \x96 dash",
+    "entities &amp; &eacute; &#8220;x&#8221; and a bare & sign",
+    "escape \x1b[31mred\x1b[0m text",
+    "bom \ufeff in the middle; separators \u2028 and \u2029",
+    "Ελληνικά και русский текст, 中文, العربية",
+    "\u00a0non-breaking\u00a0spaces\u00a0and ©®™ symbols",
+]
+
+
+@pytest.mark.parametrize("text", REPAIR_CASES, ids=range(len(REPAIR_CASES)))
+def test_repair_fast_path_equals_ftfy(text) -> None:
+    import ftfy
+
+    from cleaner.text import FTFY_CONFIG
+
+    assert repair(text) == ftfy.fix_text(text, config=FTFY_CONFIG)
+    joined = "\n".join(REPAIR_CASES)
+    assert repair(joined) == ftfy.fix_text(joined, config=FTFY_CONFIG)
+
+
+def test_badness_regex_on_re2_agrees_with_ftfy() -> None:
+    from ftfy import badness
+
+    from cleaner.text import BADNESS_RE2
+
+    for text in REPAIR_CASES + ["Â®", "Ã©", "â€™", "plain"]:
+        assert (BADNESS_RE2.search(text) is None) == (badness.BADNESS_RE.search(text) is None), text
+
+
+def test_lone_surrogates_do_not_crash() -> None:
+    assert clean("broken \ud800 surrogate\nAdvertisement") == "broken \ufffd surrogate\n"
+    assert clean("broken \ud800 surrogate\nAdvertisement", fix_unicode=False) == "broken \ufffd surrogate\n"
