@@ -43,10 +43,14 @@ def _options() -> re2.Options:
     return options
 
 
+def with_flags(pattern: str, ignore_case: bool) -> str:
+    """The pattern with its flags inline: multi-line, and case-insensitive if asked."""
+    return "(?m)" + ("(?i)" if ignore_case else "") + pattern
+
+
 def compile_pattern(pattern: str, ignore_case: bool) -> Any:
     """Compile a pattern with RE2 in multi-line mode (^ and $ match at line ends)."""
-    flags = "(?m)" + ("(?i)" if ignore_case else "")
-    return re2.compile(flags + pattern, _options())
+    return re2.compile(with_flags(pattern, ignore_case), _options())
 
 
 @dataclass
@@ -147,7 +151,7 @@ def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
     left alone unless it mentions an icon itself.
     """
     segment_re = re2.compile(r"[^.\n]+(?:\.|$)", _options())
-    icon_re = compile_pattern(r"\bicons?\b", ignore_case=True)
+    icon_re = compile_pattern(ICON_TRIGGER, ignore_case=True)
     strong_re = compile_pattern(r"\b(?:icons?|logo|symbol)\b", ignore_case=True)
     shape_re = compile_pattern(
         r"^\s*[A-Z][\w'’-]*(?: [\w'’-]+){0,3} (?:An?|The) [^.]{2,160}\.$", ignore_case=False
@@ -155,6 +159,16 @@ def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
     label_re = compile_pattern(r"(?:[A-Z][\w'’-]* ){1,4}(?:An? )?icon\b", ignore_case=False)
 
     def find(text: str) -> Iterator[Match]:
+        counts: dict[int, int] = {}
+        for m in icon_re.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            counts[line_start] = counts.get(line_start, 0) + 1
+        for line_start, count in counts.items():
+            if count >= min_icons:
+                line_end = text.find("\n", line_start)
+                yield from find_in_line(text, line_start, len(text) if line_end < 0 else line_end)
+
+    def find_in_line(text: str, line_start: int, line_end: int) -> Iterator[Match]:
         run: list[tuple[int, int, bool]] = []  # (start, end, mentions an icon)
 
         def flush() -> Iterator[Match]:
@@ -169,23 +183,25 @@ def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
                 yield start, run[-1][1], {}
             run.clear()
 
-        for m in segment_re.finditer(text):
+        for m in segment_re.finditer(text, line_start, line_end):
             seg = m.group()
             is_icon = icon_re.search(seg) is not None
             if is_icon or strong_re.search(seg) or shape_re.search(seg):
                 run.append((m.start(), m.end(), is_icon))
             else:
                 yield from flush()
-            if m.end() < len(text) and text[m.end() : m.end() + 1] == "\n":
-                yield from flush()
         yield from flush()
 
     return find
 
 
+ICON_TRIGGER = r"\bicons?\b"
+
+
 CODE_RULES: dict[str, Callable[..., Callable[[str], Iterator[Match]]]] = {
     "icon_label_run": icon_label_run,
 }
+
 
 
 @dataclass
@@ -282,8 +298,9 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
     def compiled(key: str, text: Any, whole_line: bool) -> Any:
         if not isinstance(text, str) or not text:
             raise fail(f"{key} must be a non-empty string")
+        pattern = line_pattern(text) if whole_line else text
         try:
-            return compile_pattern(line_pattern(text) if whole_line else text, ignore_case)
+            return compile_pattern(pattern, ignore_case)
         except re2.error as exc:
             message = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
             raise fail(f"{key} {text!r} is not a valid RE2 pattern: {message}") from None
@@ -328,3 +345,4 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         except TypeError as exc:
             raise fail(f"bad params for {function}: {exc}") from None
     return Rule(name, category, scope, description, examples, finder)
+
