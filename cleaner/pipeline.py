@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import RulePackError
 from .model import Removal, Result
-from .rules import RulePack, default_pack_path, load_pack
+from .rules import Prefilter, RulePack, default_pack_path, load_pack
 from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
@@ -43,6 +43,7 @@ class Cleaner:
                 path="--keep",
             )
         self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
+        self.prefilter = Prefilter(self.active)
 
     def run(self, text: str) -> Result:
         """Clean one plain text and say what was removed and why."""
@@ -53,7 +54,7 @@ class Cleaner:
         """Clean text that needs no repair, adding ``extra`` removals found elsewhere."""
         removals: list[Removal] = list(extra)
         metadata: dict[str, str] = {}
-        for rule in self.active:
+        for rule in self.prefilter.candidates(source):
             for start, end, captures in rule.find(source):
                 removals.append(Removal(start, end, rule.category, rule.name, source[start:end]))
                 for key, value in captures.items():

@@ -63,6 +63,9 @@ class Rule:
     description: str = ""
     examples: dict[str, list[str]] = field(default_factory=dict)
     finder: Callable[[str], Iterator[Match]] = field(default=lambda text: iter(()), repr=False)
+    # Patterns (flags inline) one of which must match for the rule to find anything;
+    # empty means the rule always runs. The Prefilter reads them.
+    triggers: tuple[str, ...] = ()
 
     def find(self, text: str) -> Iterator[Match]:
         """Yield (start, end, captures) for every span this rule removes in text."""
@@ -201,6 +204,9 @@ ICON_TRIGGER = r"\bicons?\b"
 CODE_RULES: dict[str, Callable[..., Callable[[str], Iterator[Match]]]] = {
     "icon_label_run": icon_label_run,
 }
+CODE_TRIGGERS: dict[str, tuple[str, ...]] = {  # no entry: the code rule always runs
+    "icon_label_run": (with_flags(ICON_TRIGGER, ignore_case=True),),
+}
 
 
 
@@ -295,10 +301,14 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
     ):
         raise fail("examples must be a table with lists of strings 'remove' and 'keep'")
 
-    def compiled(key: str, text: Any, whole_line: bool) -> Any:
+    triggers: list[str] = []
+
+    def compiled(key: str, text: Any, whole_line: bool, trigger: bool = True) -> Any:
         if not isinstance(text, str) or not text:
             raise fail(f"{key} must be a non-empty string")
         pattern = line_pattern(text) if whole_line else text
+        if trigger:
+            triggers.append(with_flags(pattern, ignore_case))
         try:
             return compile_pattern(pattern, ignore_case)
         except re2.error as exc:
@@ -329,8 +339,8 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         if not isinstance(max_lines, int) or isinstance(max_lines, bool) or not 1 <= max_lines <= 100:
             raise fail("max_lines must be an integer from 1 to 100")
         start = compiled("start", entry["start"], True)
-        end = compiled("end", entry["end"], False) if "end" in entry else None
-        follow = compiled("follow", entry["follow"], False) if "follow" in entry else None
+        end = compiled("end", entry["end"], False, trigger=False) if "end" in entry else None
+        follow = compiled("follow", entry["follow"], False, trigger=False) if "follow" in entry else None
         finder = block_finder(start, end, follow, max_lines)
     else:
         refuse("pattern", "patterns", "start", "end", "follow", "max_lines")
@@ -344,5 +354,36 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
             finder = CODE_RULES[function](**params)
         except TypeError as exc:
             raise fail(f"bad params for {function}: {exc}") from None
-    return Rule(name, category, scope, description, examples, finder)
+        triggers.extend(CODE_TRIGGERS.get(function, ()))
+    return Rule(name, category, scope, description, examples, finder, tuple(triggers))
+
+
+class Prefilter:
+    """Which rules can match a text at all, from one scan for their literal atoms.
+
+    RE2's FilteredRE2 extracts from every trigger pattern the literal strings
+    ("atoms") any match must contain, scans the text once for all atoms, and
+    names the patterns whose atoms are present (patterns without atoms are
+    always named). Only those rules run, so the cost of the pack grows with
+    what a text contains, not with the number of rules.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.always = {i for i, r in enumerate(self.rules) if not r.triggers}
+        self.owner: list[int] = []
+        self.filter: Any = re2.Filter()
+        for i, rule in enumerate(self.rules):
+            for pattern in rule.triggers:
+                self.filter.Add(pattern, _options())
+                self.owner.append(i)
+        if self.owner:
+            self.filter.Compile()
+
+    def candidates(self, text: str) -> list[Rule]:
+        """The rules worth running on text, in pack order."""
+        hit = set(self.always)
+        if self.owner:
+            hit.update(self.owner[k] for k in self.filter.Match(text, potential=True) or ())
+        return [self.rules[i] for i in sorted(hit)]
 

@@ -166,6 +166,7 @@ def normalise_whitespace(text: str) -> str:
     >>> normalise_whitespace("  a  b \\n\\n\\n c\\t\\n")
     'a b\\n\\nc\\n'
     """
-    lines = (HSPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
-    kept = [line for line in lines if line]
+    if not text.isascii() or "\t" in text or "\r" in text or "  " in text:
+        text = HSPACE_RE.sub(" ", text)
+    kept = [stripped for line in text.split("\n") if (stripped := line.strip(" "))]
     return "\n\n".join(kept) + "\n" if kept else ""
