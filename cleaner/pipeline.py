@@ -5,12 +5,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .classify import find_boilerplate
 from .errors import RulePackError
 from .model import Removal, Result
 from .rules import Prefilter, RulePack, default_pack_path, load_pack
 from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
+CLASSIFIER = "boilerplate"  # the category of the statistical classifier's removals
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class CleanerConfig:
     keep: frozenset[str] = frozenset()  # categories whose rules do not run
     fix_unicode: bool = True  # repair mojibake and entities with ftfy first
     default_rules: bool = True  # load the shipped default pack
+    classifier: bool = True  # after the rules, cut lines the statistical classifier judges boilerplate
 
 
 @dataclass
@@ -60,6 +63,10 @@ class Cleaner:
                 for key, value in captures.items():
                     metadata.setdefault(key, value)
         removals.extend(_debris(source, removals))
+        if self.config.classifier and CLASSIFIER not in self.config.keep:
+            spans = merge_spans((r.start, r.end) for r in removals)
+            for start, end, reason in find_boilerplate(source, spans):
+                removals.append(Removal(start, end, CLASSIFIER, reason, source[start:end]))
         removals.sort(key=lambda r: (r.start, r.end, r.rule))
         text = normalise_whitespace(cut(source, removals))
         return Result(text=text, source=source, removed=tuple(removals), metadata=metadata)

@@ -1,0 +1,259 @@
+"""Statistical text-mode boilerplate classifier: which lines of a whole-page text are not main content.
+
+Stage 1 scores each non-blank line with an additive model over a few joint feature tables (length x
+stopword density for the page's language, punctuation, casing/repetition/layout, separators x
+position). Context stages then re-score each line from its own score, the mean score of windows
+of neighbouring lines and where it sits relative to the page's prose mass. Weights: ``train.py``.
+Everything is computed column-wise with C-level str methods to stay fast in pure Python.
+Training (reproducible, on the WCXB development split only): training/train_classifier.py.
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from importlib import resources
+from itertools import accumulate, chain, repeat
+from operator import add, methodcaller, sub
+
+# Documents this small are left alone: too little context to find a main region.
+MIN_LINES = 5
+MIN_WORDS = 100
+# If fewer than this share of the words would survive, the model found no main region: fall back
+# to keeping the best-scoring quarter of the lines (losing real sentences is worse than keeping boilerplate).
+MIN_KEEP_SHARE = 0.05
+# If the model would cut less than this share of the words, the page is already clean (an ordinary
+# article with a headline and byline): leave it whole rather than nibble at its edges.
+MIN_REMOVE_SHARE = 0.05
+# Logits are clipped here before averaging so one extreme line cannot dominate a window.
+CLIP = 6.0
+# Window half-widths (in lines) of the context averages: a line, a paragraph group, a section, a page part.
+WINDOWS = (1, 3, 10, 30)
+# Lines (the longest ones) and words per line used to guess the page language from stopword hits.
+LANG_SAMPLE_LINES = 3
+LANG_SAMPLE_WORDS = 30
+# Whitespace-separated tokens that act as menu/breadcrumb separators.
+SEPARATORS = ("|", "›", "»", "·", "•", "/", "→", ">", "-", "–", "—", "::", "*")
+TERMINALS = tuple('.!?。！？:;"”’)')
+
+
+def _weights_path() -> str:
+    """The weights file: $CLEANER_CLASSIFIER_WEIGHTS if set (for experiments), else the packaged one."""
+    return os.environ.get("CLEANER_CLASSIFIER_WEIGHTS") or str(
+        resources.files("cleaner") / "models" / "classifier.json"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> dict:
+    """Read the weights file once."""
+    with open(_weights_path(), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@functools.lru_cache(maxsize=1)
+def _stoplists() -> tuple[dict[str, tuple[int, ...]], list[frozenset[str]]]:
+    """All justext stoplists: word -> language ids, and the stop sets."""
+    import justext
+
+    sets = [frozenset(justext.get_stoplist(n)) for n in sorted(justext.get_stoplists())]
+    index: dict[str, list[int]] = {}
+    for i, s in enumerate(sets):
+        for w in s:
+            index.setdefault(w, []).append(i)
+    return {w: tuple(v) for w, v in index.items()}, sets
+
+
+@functools.lru_cache(maxsize=None)
+def _codebook(lang: int) -> dict[str, str]:
+    """Token -> one-letter code: 's' stopword of the language, 'p' separator, '\\n' line break."""
+    book = dict.fromkeys(_stoplists()[1][lang] if lang >= 0 else (), "s")
+    book.update(dict.fromkeys(SEPARATORS, "p"))
+    book["\x00"] = "\n"
+    return book
+
+
+def _language(lowered: list[str], lens: list[int]) -> int:
+    """Id of the stoplist with most hits among the first words of the longest lines (-1 if none)."""
+    index, sets = _stoplists()
+    sample: set[str] = set()
+    for i in heapq.nlargest(LANG_SAMPLE_LINES, range(len(lens)), key=lens.__getitem__):
+        sample.update(lowered[i].split()[:LANG_SAMPLE_WORDS])
+    hits = Counter(chain.from_iterable(filter(None, map(index.get, sample))))
+    return hits.most_common(1)[0][0] if hits else -1
+
+
+def _table(edges: Sequence[int], cap: int) -> list[int]:
+    """Lookup list value -> bin index for values 0..cap (bins split at the given edges)."""
+    out, b = [], 0
+    for v in range(cap + 1):
+        while b < len(edges) and v >= edges[b]:
+            b += 1
+        out.append(b)
+    return out
+
+
+LEN_CAP, LEN_BIN = 400, _table((3, 5, 8, 12, 17, 25, 35, 50, 70, 100, 140, 200, 300), 400)
+WORD_CAP, WORD_BIN = 40, _table((2, 3, 4, 6, 9, 14, 22), 40)
+DUP_CAP, DUP_BIN = 9, _table((2, 3, 5), 9)
+BLOCK_CAP, BLOCK_BIN = 20, _table((2, 3, 5, 9), 20)
+N_LEN, N_WORD, N_DUP, N_BLOCK = LEN_BIN[-1] + 1, WORD_BIN[-1] + 1, DUP_BIN[-1] + 1, BLOCK_BIN[-1] + 1
+N_STOP, N_PUNCT, N_SEP, N_POS = 10, 6, 3, 10
+# Joint tables of stage 1 and their sizes (train.py one-hot encodes exactly these).
+LINE_TABLES = {
+    "len_stop": N_LEN * N_STOP,
+    "words_punct_term": N_WORD * N_PUNCT * 2,
+    "dup_title_blank_block": N_DUP * 2 * 4 * N_BLOCK,
+    "sep_pos": N_SEP * N_POS,
+}
+N_SELF, N_MASS = 25, 6
+CONTEXT_TABLES = {"self": N_SELF, "mass": N_MASS * N_MASS}
+CONTEXT_LINEAR = tuple(f"w{k}" for k in WINDOWS)
+
+
+class Page:
+    """Visible non-blank lines of a page and their stage-1 table indices."""
+
+    def __init__(self, source: str, removed: Sequence[tuple[int, int]] = ()) -> None:
+        text = _mask(source, removed) if removed else source
+        raw = text.split("\n")
+        starts = list(accumulate([len(r) + 1 for r in raw], initial=0))
+        stripped = list(map(str.strip, raw))
+        keep = [i for i, s in enumerate(stripped) if s]
+        self.starts = [starts[i] for i in keep]
+        self.ends = [starts[i] + len(raw[i]) for i in keep]
+        self.lines = lines = [stripped[i] for i in keep]
+        self.blank = blank = [True] + [b - a > 1 for a, b in zip(keep, keep[1:])]
+        n = len(lines)
+        lens = list(map(len, lines))
+        self.nw: list[int] = []
+        if not n:
+            return
+        low = text.lower()
+        low_lines = low.split("\n")
+        lang = _language([low_lines[i] for i in keep], lens) if len(low_lines) == len(raw) else -1
+        book = _codebook(lang)
+        codes = "".join(map(book.get, low.replace("\n", " \x00 ").split(), repeat("w"))).split("\n")
+        if len(codes) != len(raw):  # defensive: lower() never adds line breaks, but be safe
+            codes = ["w" * len(s.split()) for s in raw]
+        codes = [codes[i] for i in keep]
+        self.nw = nw = list(map(len, codes))
+        nstop = list(map(methodcaller("count", "s"), codes))
+        nsep = list(map(methodcaller("count", "p"), codes))
+        punct = list(map(add, map(methodcaller("count", ","), lines), map(methodcaller("count", ". "), lines)))
+        term = list(map(methodcaller("endswith", TERMINALS), lines))
+        title = list(map(str.istitle, lines))
+        counts = Counter(lines)
+        bounds = [i for i in range(n) if blank[i]] + [n]
+        block: list[int] = []
+        for a, b in zip(bounds, bounds[1:]):
+            block.extend(repeat(b - a, b - a))
+        after = blank[1:] + [True]
+        lc, wc, dc, bc = LEN_CAP, WORD_CAP, DUP_CAP, BLOCK_CAP
+        self.len_stop = [LEN_BIN[x if x < lc else lc] * N_STOP + (9 * s) // (w or 1)
+                         for x, s, w in zip(lens, nstop, nw)]
+        self.words_punct_term = [(WORD_BIN[w if w < wc else wc] * N_PUNCT + min(5, (10 * p) // (w + 1))) * 2 + t
+                                 for w, p, t in zip(nw, punct, term)]
+        self.dup_title_blank_block = [((DUP_BIN[c if c < dc else dc] * 2 + t) * 4 + 2 * a + b) * N_BLOCK + BLOCK_BIN[k if k < bc else bc]
+                                      for c, t, a, b, k in zip(map(counts.__getitem__, lines), title, blank, after, block)]
+        self.sep_pos = [(s if s < 2 else 2) * N_POS + (N_POS * i) // n for i, s in enumerate(nsep)]
+
+
+def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
+    """Source with removed spans blanked (newlines kept, so offsets and line breaks stay)."""
+    parts, pos = [], 0
+    for a, b in sorted(removed):
+        a, b = max(a, pos), min(b, len(source))
+        if a >= b:
+            continue
+        parts.append(source[pos:a])
+        parts.append("".join(c if c == "\n" else " " for c in source[a:b]))
+        pos = b
+    parts.append(source[pos:])
+    return "".join(parts)
+
+
+def line_score(page: Page, stage: dict) -> list[float]:
+    """Stage-1 logit per line: bias plus one weight from each joint table."""
+    t1, t2, t3, t4 = (stage["tables"][k] for k in LINE_TABLES)
+    bias = stage["bias"]
+    return [bias + t1[a] + t2[b] + t3[c] + t4[d]
+            for a, b, c, d in zip(page.len_stop, page.words_punct_term, page.dup_title_blank_block, page.sep_pos)]
+
+
+def context_columns(score: list[float], nw: list[int]) -> dict[str, list]:
+    """Context inputs from a stage's logits: own-score bin, window means, prose-mass position bin."""
+    n = len(score)
+    clipped = [v if -CLIP < v < CLIP else (CLIP if v > 0 else -CLIP) for v in score]
+    cols: dict[str, list] = {"self": [int((v + CLIP) * 2) if v < CLIP else N_SELF - 1 for v in clipped]}
+    for k in WINDOWS:
+        pre = list(accumulate([0.0] * k + clipped + [0.0] * k, initial=0.0))
+        cols[f"w{k}"] = list(map(sub, pre[2 * k + 1:], pre[:n]))
+    cum = list(accumulate([w if v > 0 else 0 for v, w in zip(score, nw)], initial=0))
+    tot = cum[-1] or 1
+    top = N_MASS - 1
+    cols["mass"] = [((top * b) // tot) * N_MASS + (top * (tot - a)) // tot for b, a in zip(cum, cum[1:])]
+    return cols
+
+
+def context_score(cols: dict[str, list], page: Page, stage: dict) -> list[float]:
+    """Context-stage logit: own-score, mass and line tables plus linear window terms."""
+    ts, tm = stage["tables"]["self"], stage["tables"]["mass"]
+    t1, t2, t3, t4 = (stage["tables"][k] for k in LINE_TABLES)
+    a, b, c, d = (stage["linear"][k] / (2 * int(k[1:]) + 1) for k in CONTEXT_LINEAR)
+    bias = stage["bias"]
+    return [bias + ts[s] + tm[m] + a * x1 + b * x3 + c * x10 + d * x30 + t1[e] + t2[f] + t3[g] + t4[h]
+            for s, m, x1, x3, x10, x30, e, f, g, h in zip(
+                cols["self"], cols["mass"], *(cols[k] for k in CONTEXT_LINEAR),
+                page.len_stop, page.words_punct_term, page.dup_title_blank_block, page.sep_pos)]
+
+
+def page_scores(page: Page, model: dict) -> list[float]:
+    """Final logit per line (positive side of the threshold = main content)."""
+    stages = model["stages"]
+    score = line_score(page, stages[0])
+    for stage in stages[1:]:
+        score = context_score(context_columns(score, page.nw), page, stage)
+    return score
+
+
+def keep_mask(score: list[float], nwords: list[int], threshold: float) -> list[bool]:
+    """Lines to keep: score above threshold, with a fallback so a page is never wiped out."""
+    keep = [s > threshold for s in score]
+    total = sum(nwords)
+    kept = sum(w for w, k in zip(nwords, keep) if k)
+    if kept > (1 - MIN_REMOVE_SHARE) * total:
+        return [True] * len(score)
+    if kept < MIN_KEEP_SHARE * total:
+        floor = sorted(score, reverse=True)[len(score) // 4]
+        keep = [s >= floor for s in score]
+    return keep
+
+
+def is_small(page: Page) -> bool:
+    """Too short to judge: leave alone."""
+    return len(page.lines) < MIN_LINES or sum(page.nw) < MIN_WORDS
+
+
+def find_boilerplate(source: str, removed: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
+    """Spans of `source` judged boilerplate, as (start, end, reason), sorted, non-overlapping, in source offsets."""
+    page = Page(source, removed)
+    if is_small(page):
+        return []
+    model = load_model()
+    keep = keep_mask(page_scores(page, model), page.nw, model["threshold"])
+    spans: list[tuple[int, int, str]] = []
+    i, n = 0, len(keep)
+    while i < n:
+        if keep[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and not keep[j + 1]:
+            j += 1
+        spans.append((page.starts[i], page.ends[j], "classifier"))
+        i = j + 1
+    return spans

@@ -1,0 +1,68 @@
+"""The statistical classifier on whole-page text: menus and footers go, the article stays."""
+from __future__ import annotations
+
+from cleaner import process
+from cleaner.classify import find_boilerplate, load_model
+
+MENU = ["Home", "News", "Sport", "Business", "Culture", "Travel", "Weather", "Log in", "Search"]
+FOOTER = ["About us", "Contact", "Careers", "Terms of use", "Privacy", "Accessibility", "Site map",
+          "Follow", "Newsletters", "Help"]
+ARTICLE = [
+    "Council approves new housing plan after a long debate",
+    "The city council approved a plan on Tuesday to build 4,000 new homes over the next decade, "
+    "ending a debate that had divided the chamber for more than a year.",
+    "Supporters said the plan would ease a shortage that has pushed rents up by a third since 2019, "
+    "while opponents warned that roads and schools in the north of the city were already full.",
+    "The plan sets aside a quarter of the new homes for families on the waiting list, and it asks "
+    "developers to pay for two new primary schools before the first residents move in.",
+    "Work on the first site, a former bus depot near the river, is expected to start in the spring, "
+    "and the council will publish a timetable for the remaining sites in the autumn.",
+    "The leader of the council said the vote was a turning point for a city that had not built "
+    "enough homes for a generation, and that the next step was to make sure they were built well.",
+]
+
+
+def page(*parts: list[str]) -> str:
+    return "\n".join(line for part in parts for line in part) + "\n"
+
+
+def test_menu_and_footer_lines_go_article_stays() -> None:
+    text = page(MENU, ARTICLE, FOOTER)
+    result = process(text)
+    for line in ARTICLE[1:]:
+        assert line in result.text
+    kept_menu = [m for m in MENU + FOOTER if f"\n{m}\n" in f"\n{result.text}"]
+    assert len(kept_menu) <= 3, kept_menu
+    assert {r.category for r in result.removed} == {"boilerplate"}
+    assert all(r.rule.startswith("classifier") for r in result.removed)
+
+
+def test_keep_boilerplate_turns_the_classifier_off() -> None:
+    text = page(MENU, ARTICLE, FOOTER)
+    result = process(text, keep=["boilerplate"])
+    assert result.removed == ()
+    assert result.text.count("\n\n") == len(MENU + ARTICLE + FOOTER) - 1
+
+
+def test_short_documents_are_left_alone() -> None:
+    text = page(["Home", "News"], ARTICLE[:2])
+    assert find_boilerplate(text) == []
+
+
+def test_spans_are_whole_lines_in_source_offsets() -> None:
+    text = page(MENU, ARTICLE, FOOTER)
+    for start, end, reason in find_boilerplate(text):
+        assert start == 0 or text[start - 1] == "\n"
+        assert end == len(text) or text[end] == "\n"
+        assert reason == "classifier"
+
+
+def test_lines_already_removed_by_rules_are_ignored() -> None:
+    text = page(MENU, ARTICLE, FOOTER)
+    everything = [(0, len(text))]
+    assert find_boilerplate(text, everything) == []
+
+
+def test_model_ships_in_the_package() -> None:
+    model = load_model()
+    assert model["stages"] and "threshold" in model
