@@ -1,0 +1,182 @@
+"""Speed of `cleaner`, measured in one run on one machine.
+
+    python benchmarks/speed.py [TEXT_DIR] [--html-dir DIR] [--stream-mb 100,1000]
+
+Prints: the floor (one pass of a single case-insensitive compiled regex over
+the corpus), text-mode MB/s per core for the whole pipeline (Unicode repair,
+rules, classifier) and its ratio to the floor, each stage alone, HTML-mode
+pages/s beside plain trafilatura on the same pages, `clean -j 1` against
+`clean -j 2` on the same JSONL, peak memory of streaming JSONL runs, and
+pathological inputs at two sizes with the time ratio. The corpus is made from
+seeds/ and the text files of TEXT_DIR (for example the WCXB text folder).
+No data is written into the repository; temporary files go to a temp folder.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cleaner import Pipeline, settings
+from cleaner.classify import find_boilerplate
+from cleaner.html import TRAFILATURA_OPTIONS
+from cleaner.text import repair
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_MB = 10.0  # enough for stable numbers, small enough for a laptop run
+
+
+def corpus(text_dir: Path | None, target_mb: float) -> list[str]:
+    """Documents from seeds/ and text_dir, repeated until target_mb of UTF-8."""
+    paths = sorted((ROOT / "seeds").glob("*.txt"))
+    if text_dir is not None:
+        paths += sorted(text_dir.glob("*.txt"))
+    docs = [p.read_text(encoding="utf-8") for p in paths]
+    out, size = [], 0
+    while size < target_mb * 1e6:
+        for d in docs:
+            out.append(d)
+            size += len(d.encode("utf-8"))
+            if size >= target_mb * 1e6:
+                break
+    return out
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call of fn takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def row(name: str, mb: float, secs: float, floor: float | None = None) -> str:
+    speed = mb / secs
+    ratio = f"   {floor / speed:5.1f}x the floor's time" if floor else ""
+    return f"{name:42} {speed:8.2f} MB/s  ({secs:6.2f} s){ratio}"
+
+
+def text_mode(docs: list[str]) -> None:
+    mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    whole = "\n".join(docs)
+    floor_re = re.compile("advertisement", re.IGNORECASE)
+    floor = mb / timed(lambda: floor_re.findall(whole))
+    print(f"corpus: {len(docs)} documents, {mb:.1f} MB\n")
+    print(row("floor: one case-insensitive regex pass", mb, mb / floor))
+    full = Pipeline(settings(format="text"))
+    rules = Pipeline(settings(format="text", keep=["boilerplate"]))
+    full.run(docs[0])
+    repaired = [repair(d) for d in docs]
+    print(row("repair (ftfy, exact fast path)", mb, timed(lambda: [repair(d) for d in docs]), floor))
+    print(row("rule pass", mb, timed(lambda: [rules.cleaner.run_source(d) for d in repaired]), floor))
+    print(row("classifier", mb, timed(lambda: [find_boilerplate(d) for d in repaired]), floor))
+    print(row("whole text pipeline (one core)", mb, timed(lambda: [full.run(d) for d in docs]), floor))
+
+
+def html_mode(html_dir: Path, limit: int) -> None:
+    import trafilatura
+
+    pages = []
+    for path in sorted(html_dir.glob("*.html*"))[:limit]:
+        data = path.read_bytes()
+        data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        pages.append(data.decode("utf-8", errors="replace"))
+    full = Pipeline(settings(format="html"))
+    full.run(pages[0])
+    plain = timed(lambda: [trafilatura.extract(p, **TRAFILATURA_OPTIONS) for p in pages])
+    ours = timed(lambda: [full.run(p) for p in pages])
+    print(f"\nHTML mode, {len(pages)} pages, one core:")
+    print(f"  plain trafilatura.extract   {len(pages) / plain:7.1f} pages/s")
+    print(f"  cleaner (extract + rest)    {len(pages) / ours:7.1f} pages/s   "
+          f"added cost {100 * (ours - plain) / plain:+.0f}% of trafilatura's time")
+
+
+def write_jsonl(path: Path, docs: list[str], target_mb: float) -> int:
+    """A JSONL file of about target_mb, records cycling through docs; returns the record count."""
+    n, size = 0, 0
+    with open(path, "w", encoding="utf-8") as fh:
+        while size < target_mb * 1e6:
+            for d in docs:
+                line = json.dumps({"id": n, "text": d}, ensure_ascii=False) + "\n"
+                fh.write(line)
+                n += 1
+                size += len(line.encode("utf-8"))
+                if size >= target_mb * 1e6:
+                    break
+    return n
+
+
+def run_clean(args: list[str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB, largest process) of one `clean` run."""
+    exe = Path(sys.executable).with_name("clean")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([str(exe), *args], check=True, stdout=subprocess.DEVNULL)
+    secs = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return secs, max(peak, before) / 1024
+
+
+def scaling_and_memory(docs: list[str], stream_mb: list[float], tmp: Path) -> None:
+    src = tmp / "scale.jsonl"
+    write_jsonl(src, docs, 20)
+    one, _ = run_clean(["--jsonl", str(src)])
+    two, _ = run_clean(["--jsonl", "-j", "2", str(src)])
+    print(f"\nclean --jsonl on 20 MB: -j 1 {one:.1f} s, -j 2 {two:.1f} s, speed-up {one / two:.2f}x on 2 cores"
+          f" ({os.cpu_count()} cores here)")
+    for mb in stream_mb:
+        path = tmp / f"stream-{mb:g}.jsonl"
+        records = write_jsonl(path, docs, mb)
+        secs, peak = run_clean(["--jsonl", "-j", "2", str(path), "-o", str(tmp / "out")])
+        print(f"streaming {mb:g} MB JSONL ({records} records), -j 2: {secs:.1f} s, peak RSS {peak:.0f} MB")
+        path.unlink()
+
+
+def pathological(tmp: Path) -> None:
+    pipeline = Pipeline(settings(format="text"))
+    html = Pipeline(settings(format="html"))
+    cases: dict[str, Callable[[int], str]] = {
+        "one line of words": lambda n: ("word " * (n // 5)),
+        "one line, no spaces": lambda n: "a" * n,
+        "short lines": lambda n: "Line of text.\n" * (n // 14),
+        "icon labels": lambda n: "Email An icon of a paper envelope. " * (n // 35),
+        "'Read more:' headers": lambda n: "Read more:\n" * (n // 11),
+    }
+    print("\npathological inputs, time at 2 MB and 4 MB (ratio ~2 means linear):")
+    for name, make in cases.items():
+        small, large = make(2_000_000), make(4_000_000)
+        t1, t2 = timed(lambda: pipeline.run(small)), timed(lambda: pipeline.run(large))
+        print(f"  {name:24} {t1:6.2f} s  {t2:6.2f} s  ratio {t2 / t1:4.1f}")
+    for depth in (2_000, 4_000):
+        page = "<html><body>" + "<div>" * depth + "deep text" + "</div>" * depth + "</body></html>"
+        t = timed(lambda: html.run(page))
+        print(f"  nested HTML, depth {depth:<6}  {t:6.2f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("text_dir", type=Path, nargs="?", help="folder of .txt files to add to the corpus")
+    ap.add_argument("--html-dir", type=Path, help="folder of .html/.html.gz pages for the HTML-mode row")
+    ap.add_argument("--html-limit", type=int, default=300)
+    ap.add_argument("--corpus-mb", type=float, default=CORPUS_MB)
+    ap.add_argument("--stream-mb", default="100", help="comma-separated JSONL sizes for the memory runs")
+    args = ap.parse_args()
+    docs = corpus(args.text_dir, args.corpus_mb)
+    text_mode(docs)
+    if args.html_dir:
+        html_mode(args.html_dir, args.html_limit)
+    with tempfile.TemporaryDirectory() as tmp:
+        scaling_and_memory(docs, [float(x) for x in args.stream_mb.split(",") if x], Path(tmp))
+    pathological(Path(tempfile.gettempdir()))
+
+
+if __name__ == "__main__":
+    main()
