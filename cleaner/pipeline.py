@@ -8,7 +8,7 @@ from pathlib import Path
 from .classify import find_boilerplate
 from .errors import RulePackError
 from .model import Removal, Result
-from .rules import Prefilter, RulePack, default_pack_path, load_pack
+from .rules import Prefilter, Rule, RulePack, default_pack_path, load_pack
 from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
@@ -57,11 +57,17 @@ class Cleaner:
         """Clean text that needs no repair, adding ``extra`` removals found elsewhere."""
         removals: list[Removal] = list(extra)
         metadata: dict[str, str] = {}
-        for rule in self.prefilter.candidates(source):
-            for start, end, captures in rule.find(source):
-                removals.append(Removal(start, end, rule.category, rule.name, source[start:end]))
+        data = source.encode("utf-8")
+        found: list[tuple[int, int, Rule]] = []
+        for rule in self.prefilter.candidates(data):
+            for start, end, captures in rule.find(data):
+                found.append((start, end, rule))
                 for key, value in captures.items():
                     metadata.setdefault(key, value)
+        chars = _char_offsets(data, {o for start, end, _ in found for o in (start, end)})
+        for start, end, rule in found:
+            a, b = chars[start], chars[end]
+            removals.append(Removal(a, b, rule.category, rule.name, source[a:b]))
         removals.extend(_debris(source, removals))
         if self.config.classifier and CLASSIFIER not in self.config.keep:
             spans = merge_spans((r.start, r.end) for r in removals)
@@ -70,6 +76,20 @@ class Cleaner:
         removals.sort(key=lambda r: (r.start, r.end, r.rule))
         text = normalise_whitespace(cut(source, removals))
         return Result(text=text, source=source, removed=tuple(removals), metadata=metadata)
+
+
+def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
+    """Map byte offsets of UTF-8 data (all on character boundaries) to str offsets."""
+    wanted = sorted(offsets)
+    if data.isascii():
+        return {o: o for o in wanted}
+    chars: dict[int, int] = {}
+    prev = count = 0
+    for offset in wanted:
+        count += len(data[prev:offset].decode("utf-8"))
+        chars[offset] = count
+        prev = offset
+    return chars
 
 
 def _debris(source: str, removals: Iterable[Removal]) -> list[Removal]:

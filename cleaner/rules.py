@@ -4,6 +4,8 @@ A pack is data: ``[categories]`` (name = description) and ``[[rule]]``
 entries. Patterns are compiled with RE2, whose matching time is linear in the
 input whatever the pattern, so no pack can make cleaning hang; patterns using
 features RE2 lacks (look-around, back-references) are rejected when loaded.
+Rules scan the UTF-8 bytes of a text, encoded once, and yield byte offsets:
+RE2 works on UTF-8, and a str would be re-encoded for every pattern.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ EXAMPLE_FIELDS = {"remove", "keep"}
 NAME_RE = re2.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 DEFAULT_MAX_LINES = 8  # a block rule never reaches further than this without saying so
 
-Match = tuple[int, int, dict[str, str]]  # start, end, named captures
+Match = tuple[int, int, dict[str, str]]  # start, end (byte offsets in the UTF-8 text), captures
 
 
 def _options() -> re2.Options:
@@ -55,33 +57,33 @@ def compile_pattern(pattern: str, ignore_case: bool) -> Any:
 
 @dataclass
 class Rule:
-    """A named rule of one category; ``find`` yields spans in the text it is given."""
+    """A named rule of one category; ``find`` yields byte spans in the UTF-8 text it is given."""
 
     name: str
     category: str
     scope: str
     description: str = ""
     examples: dict[str, list[str]] = field(default_factory=dict)
-    finder: Callable[[str], Iterator[Match]] = field(default=lambda text: iter(()), repr=False)
+    finder: Callable[[bytes], Iterator[Match]] = field(default=lambda data: iter(()), repr=False)
     # Patterns (flags inline) one of which must match for the rule to find anything;
     # empty means the rule always runs. The Prefilter reads them.
     triggers: tuple[str, ...] = ()
 
-    def find(self, text: str) -> Iterator[Match]:
-        """Yield (start, end, captures) for every span this rule removes in text."""
-        return self.finder(text)
+    def find(self, data: bytes) -> Iterator[Match]:
+        """Yield (start, end, captures) for every span this rule removes in the UTF-8 data."""
+        return self.finder(data)
 
 
 def _captures(match: Any) -> dict[str, str]:
-    return {k: v.strip() for k, v in match.groupdict().items() if v}
+    return {k: v.decode("utf-8").strip() for k, v in match.groupdict().items() if v}
 
 
-def span_finder(patterns: Sequence[Any]) -> Callable[[str], Iterator[Match]]:
+def span_finder(patterns: Sequence[Any]) -> Callable[[bytes], Iterator[Match]]:
     """Every match of any pattern is removed."""
 
-    def find(text: str) -> Iterator[Match]:
+    def find(data: bytes) -> Iterator[Match]:
         for regex in patterns:
-            for m in regex.finditer(text):
+            for m in regex.finditer(data):
                 if m.end() > m.start():
                     yield m.start(), m.end(), _captures(m)
 
@@ -95,7 +97,7 @@ def line_pattern(pattern: str) -> str:
 
 def block_finder(
     start: Any, end: Any | None, follow: Any | None, max_lines: int
-) -> Callable[[str], Iterator[Match]]:
+) -> Callable[[bytes], Iterator[Match]]:
     """A block opens on a line matching ``start`` and runs to ``end`` or over ``follow`` lines.
 
     With ``end``: the block reaches the end of the first ``end`` match within
@@ -104,10 +106,10 @@ def block_finder(
     at most ``max_lines`` of them. With neither, the opening line alone.
     """
 
-    def find(text: str) -> Iterator[Match]:
+    def find(text: bytes) -> Iterator[Match]:
         for m in start.finditer(text):
             captures = _captures(m)
-            line_end = text.find("\n", m.end())
+            line_end = text.find(b"\n", m.end())
             line_end = len(text) if line_end < 0 else line_end
             if end is not None:
                 window_end = _nth_line_end(text, line_end, max_lines)
@@ -119,7 +121,7 @@ def block_finder(
             if follow is not None:
                 pos, taken = line_end, 0
                 while pos < len(text) and taken < max_lines:
-                    nxt = text.find("\n", pos + 1)
+                    nxt = text.find(b"\n", pos + 1)
                     nxt = len(text) if nxt < 0 else nxt
                     line = text[pos + 1 : nxt]
                     if line.strip():
@@ -132,9 +134,9 @@ def block_finder(
     return find
 
 
-def _nth_line_end(text: str, pos: int, n: int) -> int:
+def _nth_line_end(text: bytes, pos: int, n: int) -> int:
     for _ in range(n):
-        nxt = text.find("\n", pos + 1)
+        nxt = text.find(b"\n", pos + 1)
         if nxt < 0:
             return len(text)
         pos = nxt
@@ -144,7 +146,7 @@ def _nth_line_end(text: str, pos: int, n: int) -> int:
 # Rules that must count or look across many pieces are code, but still declared
 # in a pack (scope = "code", function = NAME), so --list-rules and --keep treat
 # them like every other rule.
-def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
+def icon_label_run(min_icons: int = 3) -> Callable[[bytes], Iterator[Match]]:
     """A run of UI icon labels such as "Calendar An icon of a desk calendar."
 
     Each label is a segment ending in a full stop. A run is a sequence of
@@ -161,27 +163,27 @@ def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
     )
     label_re = compile_pattern(r"(?:[A-Z][\w'’-]* ){1,4}(?:An? )?icon\b", ignore_case=False)
 
-    def find(text: str) -> Iterator[Match]:
+    def find(text: bytes) -> Iterator[Match]:
         counts: dict[int, int] = {}
         for m in icon_re.finditer(text):
-            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_start = text.rfind(b"\n", 0, m.start()) + 1
             counts[line_start] = counts.get(line_start, 0) + 1
         for line_start, count in counts.items():
             if count >= min_icons:
-                line_end = text.find("\n", line_start)
+                line_end = text.find(b"\n", line_start)
                 yield from find_in_line(text, line_start, len(text) if line_end < 0 else line_end)
 
-    def find_in_line(text: str, line_start: int, line_end: int) -> Iterator[Match]:
+    def find_in_line(text: bytes, line_start: int, line_end: int) -> Iterator[Match]:
         run: list[tuple[int, int, bool]] = []  # (start, end, mentions an icon)
 
         def flush() -> Iterator[Match]:
-            while run and not (text[run[-1][1] - 1] == "." or run[-1][2]):
+            while run and not (text[run[-1][1] - 1 : run[-1][1]] == b"." or run[-1][2]):
                 run.pop()
             if sum(1 for s in run if s[2]) >= min_icons:
                 first_start, first_end, _ = run[0]
                 label = label_re.search(text, first_start, first_end)
                 start = label.start() if label else first_start
-                while text[start].isspace():
+                while text[start : start + 1].isspace():
                     start += 1
                 yield start, run[-1][1], {}
             run.clear()
@@ -201,7 +203,7 @@ def icon_label_run(min_icons: int = 3) -> Callable[[str], Iterator[Match]]:
 ICON_TRIGGER = r"\bicons?\b"
 
 
-CODE_RULES: dict[str, Callable[..., Callable[[str], Iterator[Match]]]] = {
+CODE_RULES: dict[str, Callable[..., Callable[[bytes], Iterator[Match]]]] = {
     "icon_label_run": icon_label_run,
 }
 CODE_TRIGGERS: dict[str, tuple[str, ...]] = {  # no entry: the code rule always runs
@@ -380,10 +382,10 @@ class Prefilter:
         if self.owner:
             self.filter.Compile()
 
-    def candidates(self, text: str) -> list[Rule]:
-        """The rules worth running on text, in pack order."""
+    def candidates(self, data: bytes) -> list[Rule]:
+        """The rules worth running on the UTF-8 data, in pack order."""
         hit = set(self.always)
         if self.owner:
-            hit.update(self.owner[k] for k in self.filter.Match(text, potential=True) or ())
+            hit.update(self.owner[k] for k in self.filter.Match(data, potential=True) or ())
         return [self.rules[i] for i in sorted(hit)]
 
