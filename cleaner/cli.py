@@ -16,7 +16,9 @@ import click
 from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
-from .io import DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, iter_jsonl, open_lines, read_bytes
+from .io import (
+    DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, gunzip, iter_jsonl, open_lines, read_bytes,
+)
 from .model import Result
 from .pipeline import CleanerConfig
 
@@ -49,7 +51,7 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
     assert _PIPELINE is not None
     outcome = Outcome(source)
     try:
-        raw = data if data is not None else read_bytes(source.path)
+        raw = read_bytes(source.path) if data is None else gunzip(data, source.path)
         text, warning = decode(raw, source.path)
         if warning:
             outcome.warnings.append(f"{source.path}: {warning}")
@@ -58,6 +60,8 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
         outcome.error = str(exc)
     except RecursionError:
         outcome.error = f"{source.path}: input too deeply nested to parse"
+    except Exception as exc:  # a bug must not cost the other inputs: report it, go on
+        outcome.error = f"{source.path}: cannot clean: {type(exc).__name__}: {exc}"
     return outcome
 
 
@@ -75,8 +79,14 @@ def _clean_records(task: tuple[str, list[tuple[int, Any]], str, str]) -> list[tu
             kind = type(record[text_field]).__name__
             out.append((number, InputError(f"field {text_field!r} is {kind}, not a string", path, number)))
         else:
-            result = _PIPELINE.run(record[text_field])
-            out.append((number, {**record, output_field: result.text}))
+            try:
+                result = _PIPELINE.run(record[text_field])
+            except RecursionError:
+                out.append((number, InputError("text too deeply nested to parse", path, number)))
+            except Exception as exc:  # a bug must not cost the other records: report it, go on
+                out.append((number, InputError(f"cannot clean: {type(exc).__name__}: {exc}", path, number)))
+            else:
+                out.append((number, {**record, output_field: result.text}))
     return out
 
 
@@ -89,6 +99,7 @@ class Run:
         self.done = 0
         self.skipped = 0
         self.differ = 0
+        self.stopped = False
         self.out_dir: str | None = opts["output_dir"] or opts["golden_dir"]
 
     def fail(self, message: str) -> None:
@@ -96,6 +107,7 @@ class Run:
         self.errors += 1
         click.echo(f"clean: error: {message}", err=True)
         if self.opts["on_error"] == "fail":
+            self.stopped = True
             raise SystemExit(2)
 
     def summary(self) -> None:
@@ -106,6 +118,8 @@ class Run:
                 parts.append(f"{self.skipped} skipped (output exists)")
             if self.opts["golden_dir"]:
                 parts.append(f"golden files written to {self.opts['golden_dir']}")
+            if self.stopped:
+                parts.append("stopped at the first error (--on-error fail)")
             click.echo("clean: " + ", ".join(parts), err=True)
 
     def exit_code(self) -> int:
@@ -146,13 +160,12 @@ def _rendered(result: Result, source: Source, as_json: bool) -> str:
     return result.text
 
 
-def _target(run: Run, source: Source, as_json: bool) -> Path | None:
+def _target(run: Run, source: Source, as_json: bool, suffix: str | None = None) -> Path | None:
     """The output file for a source under -o/--update-golden, refusing to leave the folder."""
     if run.out_dir is None:
         return None
-    name = source.output_name if not as_json else source.output_name[:-4] + ".json"
-    if source.path == "-":
-        name = "stdin.json" if as_json else "stdin.txt"
+    suffix = suffix or (".json" if as_json else ".txt")
+    name = "stdin" + suffix if source.path == "-" else source.output_name[:-4] + suffix
     root = Path(run.out_dir).resolve()
     target = (root / name).resolve()
     if root not in target.parents:
@@ -168,7 +181,10 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
     tasks: list[tuple[Source, bytes | None]] = []
     for source in sources:
         if run.out_dir and opts["skip_existing"] and source.path != "-":
-            target = _target(run, source, opts["as_json"])
+            try:
+                target = _target(run, source, opts["as_json"])
+            except InputError:
+                target = None  # refused again, and reported, when it is delivered
             if target is not None and target.exists():
                 run.skipped += 1
                 continue
@@ -251,13 +267,14 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
     pool = _pool(settings, opts["jobs"])
     try:
         for source in sources:
-            target = None
-            if run.out_dir:
-                name = "stdin.jsonl" if source.path == "-" else source.output_name[:-4] + ".jsonl"
-                target = Path(run.out_dir) / name
-                if opts["skip_existing"] and target.exists():
-                    run.skipped += 1
-                    continue
+            try:
+                target = _target(run, source, False, ".jsonl")
+            except InputError as exc:
+                run.fail(str(exc))
+                continue
+            if target is not None and opts["skip_existing"] and target.exists():
+                run.skipped += 1
+                continue
             _jsonl_file(run, source, target, pool, text_field, output_field, stdin)
     finally:
         if pool is not None:
@@ -378,14 +395,18 @@ def main(**opts: Any) -> None:
         return
     run = Run(opts)
     sources: list[Source] = []
-    for path in opts["paths"] or ("-",):
-        try:
-            sources.extend(find_sources([path], opts["globs"] or DEFAULT_GLOBS))
-        except InputError as exc:
-            run.fail(str(exc))
-    if opts["jsonl"]:
-        _run_jsonl(run, sources, settings)
-    else:
-        _run_documents(run, sources, settings)
+    try:
+        for path in opts["paths"] or ("-",):
+            try:
+                sources.extend(find_sources([path], opts["globs"] or DEFAULT_GLOBS))
+            except InputError as exc:
+                run.fail(str(exc))
+        if opts["jsonl"]:
+            _run_jsonl(run, sources, settings)
+        else:
+            _run_documents(run, sources, settings)
+    except SystemExit:  # --on-error fail: still say what was done before stopping
+        run.summary()
+        raise
     run.summary()
     sys.exit(run.exit_code())

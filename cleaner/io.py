@@ -30,6 +30,7 @@ SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.10  # more C0 controls than this in the first 8 KiB: not text
 HTML_START_RE = re.compile(r"\A(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 HTML_TAG_RE = re.compile(r"</?(?:p|div|span|a|br|li|ul|td|tr|table|h[1-6]|article|section|meta|script)\b", re.I)
+JSON_WHITESPACE = " \t\r\n"  # what JSON itself allows around a value
 MIN_HTML_TAGS = 5  # a text starting with "<" and with this many tags in 8 KiB is HTML
 
 
@@ -72,12 +73,18 @@ def find_sources(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS) -> 
                 {p for g in globs for p in path.rglob(g) if p.is_file()},
                 key=lambda p: p.relative_to(path).as_posix(),
             )
-            sources.extend(Source(str(p), p.relative_to(path).as_posix()) for p in found)
+            sources.extend(Source(_file_path(p), p.relative_to(path).as_posix()) for p in found)
         elif path.exists():
-            sources.append(Source(str(path), path.name))
+            sources.append(Source(_file_path(path), path.name))
         else:
             raise InputError("no such file or directory", path=raw)
     return sources
+
+
+def _file_path(path: Path) -> str:
+    """The path as a string that never reads as stdin: Path("./-") prints as "-"."""
+    text = str(path)
+    return os.path.join(".", text) if text == "-" else text
 
 
 def read_bytes(path: str, stdin: Any = None) -> bytes:
@@ -94,6 +101,11 @@ def read_bytes(path: str, stdin: Any = None) -> bytes:
         raise InputError("no such file or directory", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    return gunzip(data, path)
+
+
+def gunzip(data: bytes, path: str = "<input>") -> bytes:
+    """Decompress gzip data (recognised by its magic bytes); other data is returned as is."""
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
@@ -109,12 +121,16 @@ def decode(data: bytes, path: str = "<input>") -> tuple[str, str | None]:
     refused (InputError); else charset-normalizer's best guess; else UTF-8
     with invalid bytes replaced by U+FFFD. Only binary data raises.
     """
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), None
-            except UnicodeDecodeError:
-                return data.decode(encoding, errors="replace"), f"invalid {encoding} bytes replaced"
+    # FF FE 00 00 is the UTF-32 LE mark, or the UTF-16 LE one before a U+0000:
+    # take the first encoding whose mark matches and that decodes cleanly.
+    marked = [encoding for bom, encoding in BOMS if data.startswith(bom)]
+    for encoding in marked:
+        try:
+            return data.decode(encoding), None
+        except UnicodeDecodeError:
+            pass
+    if marked:
+        return data.decode(marked[0], errors="replace"), f"invalid {marked[0]} bytes replaced"
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -171,6 +187,17 @@ def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
     """Stream the lines of a file (gzip or not) or of stdin ('-') as bytes."""
     try:
         if path == "-":
+            if stdin is None:
+                return
+            head = stdin.read(2)
+            if head == GZIP_MAGIC:  # gzip is read transparently on stdin too
+                yield from gzip.GzipFile(fileobj=_Prefixed(head, stdin), mode="rb")
+                return
+            first = head + stdin.readline()
+            *complete, rest = first.split(b"\n")
+            yield from (line + b"\n" for line in complete)
+            if rest:
+                yield rest
             yield from stdin
             return
         with open(path, "rb") as raw:
@@ -186,6 +213,22 @@ def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
         raise InputError(f"cannot read: {exc}", path=path) from None
 
 
+class _Prefixed:
+    """A read-only stream: some bytes already read, then the rest of a stream."""
+
+    def __init__(self, head: bytes, stream: Any) -> None:
+        self.head, self.stream = head, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.stream.read(size)
+        if size is None or size < 0:
+            data, self.head = self.head + self.stream.read(), b""
+            return data
+        data, self.head = self.head[:size], self.head[size:]
+        return data
+
+
 def iter_jsonl(lines: Iterable[bytes], path: str) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """Yield (line number, record) for each non-blank line, or an InputError for a bad one.
 
@@ -197,7 +240,7 @@ def iter_jsonl(lines: Iterable[bytes], path: str) -> Iterator[tuple[int, dict[st
         except UnicodeDecodeError as exc:
             yield number, InputError(f"invalid UTF-8 at byte {exc.start}", path, number)
             continue
-        if not line.strip():
+        if not line.strip(JSON_WHITESPACE):  # JSON's blanks only: a line of U+3000 is reported
             continue
         try:
             record = json.loads(line)
