@@ -1,6 +1,7 @@
 """The rule cleaner: repair, find removals, cut, normalise; one Result per text."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class Cleaner:
             )
         self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
         self.prefilter = Prefilter(self.active)
+        self.line_rules = [r for r in self.active if r.line_regexes]
 
     def run(self, text: str) -> Result:
         """Clean one plain text and say what was removed and why."""
@@ -68,7 +70,7 @@ class Cleaner:
         for start, end, rule in found:
             a, b = chars[start], chars[end]
             removals.append(Removal(a, b, rule.category, rule.name, source[a:b]))
-        removals.extend(_debris(source, removals))
+        removals.extend(_residue(source, removals, self.line_rules))
         if self.config.classifier and CLASSIFIER not in self.config.keep:
             spans = merge_spans((r.start, r.end) for r in removals)
             for start, end, reason in find_boilerplate(source, spans):
@@ -92,31 +94,45 @@ def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
     return chars
 
 
-def _debris(source: str, removals: Iterable[Removal]) -> list[Removal]:
-    """Removals for the leftovers of lines that boilerplate was cut from, if no word is left.
+def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule]) -> list[Removal]:
+    """Removals for what is left of lines that boilerplate was cut from, when it is boilerplate too.
 
-    "Share | Tweet |" minus its labels leaves " | |": that residue belongs to
-    the boilerplate, so it goes too, under the category of the cut beside it.
+    "Share | Tweet |" minus its labels leaves " | |": residue without a letter
+    or digit goes (rule "debris", category of the first cut on the line). What
+    is left may also be a whole line some line rule removes ("Advertisement
+    SIGN UP" minus the button is "Advertisement"): it goes under that rule, so
+    cleaning clean text changes nothing. Linear in the number of removals.
     """
-    by_line: dict[int, Removal] = {}
     spans = merge_spans((r.start, r.end) for r in removals)
-    for r in removals:
-        by_line.setdefault(source.rfind("\n", 0, r.start) + 1, r)
+    if not spans:
+        return []
+    ends = [end for _, end in spans]
+    first_cut: dict[int, Removal] = {}
+    for r in sorted(removals, key=lambda r: r.start):
+        for pos in (r.start, r.end):
+            first_cut.setdefault(source.rfind("\n", 0, pos) + 1, r)
     found: list[Removal] = []
-    for line_start, first in sorted(by_line.items()):
+    for line_start, first in sorted(first_cut.items()):
         line_end = source.find("\n", line_start)
         line_end = len(source) if line_end < 0 else line_end
-        pos, rest = line_start, []
-        for start, end in spans:
-            if end <= line_start or start >= line_end:
-                continue
-            rest.append((pos, max(start, line_start)))
+        pieces, pos = [], line_start
+        for start, end in spans[bisect.bisect_right(ends, line_start) :]:
+            if start >= line_end:
+                break
+            pieces.append((pos, max(start, line_start)))
             pos = min(end, line_end)
-        rest.append((pos, line_end))
-        for start, end in rest:
-            piece = source[start:end]
-            if piece.strip() and not any(ch.isalnum() for ch in piece):
-                found.append(Removal(start, end, first.category, DEBRIS_RULE, piece))
+        pieces.append((pos, line_end))
+        pieces = [(a, b) for a, b in pieces if source[a:b].strip()]
+        if not pieces:
+            continue
+        rest = " ".join(" ".join(source[a:b].split()) for a, b in pieces)
+        if not any(ch.isalnum() for ch in rest):
+            found.extend(Removal(a, b, first.category, DEBRIS_RULE, source[a:b]) for a, b in pieces)
+            continue
+        data = rest.encode("utf-8")
+        rule = next((r for r in line_rules if any(x.search(data) for x in r.line_regexes)), None)
+        if rule is not None:
+            found.extend(Removal(a, b, rule.category, rule.name, source[a:b]) for a, b in pieces)
     return found
 
 

@@ -68,6 +68,9 @@ class Rule:
     # Patterns (flags inline) one of which must match for the rule to find anything;
     # empty means the rule always runs. The Prefilter reads them.
     triggers: tuple[str, ...] = ()
+    # For line rules: the compiled whole-line patterns, also tried on what is
+    # left of a line after other rules cut parts of it.
+    line_regexes: tuple[Any, ...] = ()
 
     def find(self, data: bytes) -> Iterator[Match]:
         """Yield (start, end, captures) for every span this rule removes in the UTF-8 data."""
@@ -322,6 +325,7 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         if present:
             raise fail(f"field(s) {', '.join(present)} do not apply to scope {scope!r}")
 
+    line_regexes: tuple[Any, ...] = ()
     if scope in ("span", "line"):
         refuse("start", "end", "follow", "max_lines", "function", "params")
         raw = entry.get("patterns", [])
@@ -331,6 +335,7 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
             raise fail("needs 'pattern' or a non-empty list 'patterns'")
         regexes = [compiled("pattern", p, scope == "line") for p in raw]
         finder = span_finder(regexes)
+        line_regexes = tuple(regexes) if scope == "line" else ()
     elif scope == "block":
         refuse("pattern", "patterns", "function", "params")
         if "start" not in entry:
@@ -357,7 +362,7 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         except TypeError as exc:
             raise fail(f"bad params for {function}: {exc}") from None
         triggers.extend(CODE_TRIGGERS.get(function, ()))
-    return Rule(name, category, scope, description, examples, finder, tuple(triggers))
+    return Rule(name, category, scope, description, examples, finder, tuple(triggers), line_regexes)
 
 
 class Prefilter:
