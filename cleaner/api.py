@@ -5,9 +5,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import trafilatura
-
-from .html import run_html, run_text
+from .html import run_html, run_text, visible_text
 from .model import Result
 from .pipeline import Cleaner, CleanerConfig
 from .io import looks_like_html
@@ -50,8 +48,7 @@ class Pipeline:
         kind = self.settings.cleaner
         if self.is_html(text, name):
             if kind == "rules":  # no extraction: the page's whole visible text, then rules
-                visible = trafilatura.html2txt(text) or ""
-                return self.cleaner.run(visible)
+                return self.cleaner.run(visible_text(text))
             return run_html(self.cleaner, text)
         if kind == "trafilatura":
             return run_text(self.cleaner, text)

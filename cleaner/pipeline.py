@@ -55,8 +55,11 @@ class Cleaner:
         source = repair(text) if self.config.fix_unicode else without_surrogates(text)
         return self.run_source(source)
 
-    def run_source(self, source: str, extra: Sequence[Removal] = ()) -> Result:
-        """Clean text that needs no repair, adding ``extra`` removals found elsewhere."""
+    def run_source(self, source: str, extra: Sequence[Removal] = (), classify: bool = True) -> Result:
+        """Clean text that needs no repair, adding ``extra`` removals found elsewhere.
+
+        ``classify=False`` skips the line classifier (for text already extracted from HTML).
+        """
         removals: list[Removal] = list(extra)
         metadata: dict[str, str] = {}
         data = source.encode("utf-8")
@@ -71,7 +74,7 @@ class Cleaner:
             a, b = chars[start], chars[end]
             removals.append(Removal(a, b, rule.category, rule.name, source[a:b]))
         removals.extend(_residue(source, removals, self.line_rules))
-        if self.config.classifier and CLASSIFIER not in self.config.keep:
+        if classify and self.config.classifier and CLASSIFIER not in self.config.keep:
             spans = merge_spans((r.start, r.end) for r in removals)
             for start, end, reason in find_boilerplate(source, spans):
                 removals.append(Removal(start, end, CLASSIFIER, reason, source[start:end]))

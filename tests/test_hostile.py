@@ -241,10 +241,6 @@ def test_deeply_nested_html_does_not_crash(runner, tmp_path, cleaner_kind) -> No
         assert f"clean: error: {deep}:" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "html.extract_main_text: lxml stops building the tree at depth 256, trafilatura.extract and "
-    "html2txt then both return '', and the page comes out empty with exit 0: the article is "
-    "silently lost instead of extracted or reported"))
 def test_deeply_nested_html_loses_no_text_silently(runner, tmp_path) -> None:
     deep = write(tmp_path / "deep.html", DEEP)
     result = runner.invoke(main, [str(deep)])
@@ -261,10 +257,6 @@ def test_html_with_no_body(runner, tmp_path) -> None:
     assert (result.exit_code, result.stdout) == (0, CLEAN)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "html.extract_main_text / api.Pipeline.run (--cleaner rules): trafilatura.html2txt returns '' "
-    "for a string without a <body> element, so an HTML fragment that trafilatura.extract does not "
-    "keep (or any fragment under --cleaner rules) comes out empty with exit 0"))
 @pytest.mark.parametrize("cleaner_kind", ["auto", "rules"])
 @pytest.mark.parametrize("fragment", [f"<p>{ARTICLE}</p>", f"<div><span>{ARTICLE}</span> {OTHER}</div>"])
 def test_html_fragment_without_body_loses_no_text_silently(runner, tmp_path, cleaner_kind, fragment) -> None:
@@ -353,7 +345,7 @@ def test_jsonl_text_with_a_lone_surrogate(runner, tmp_path, fmt) -> None:
     assert result.exit_code == 0, result.stderr
     records = [json.loads(x) for x in (out / "s.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(records) == 2
-    if fmt == "text":  # (as HTML, these bodyless fragments come out empty: see the fragment xfail)
+    if fmt == "text":
         assert records == [{"text": "The vote \ufffd was close.\n"}, {"text": "Two.\n"}]
 
 
