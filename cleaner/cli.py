@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import difflib
+import gzip
+import io
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,6 +27,7 @@ from .pipeline import CleanerConfig
 
 PROGRESS_MIN_INPUTS = 20  # fewer inputs than this finish before a bar would help
 JSONL_BATCH = 256  # records sent to a worker at once in parallel JSONL runs
+IN_FLIGHT_PER_WORKER = 4  # tasks queued per worker: keeps workers busy, memory flat
 EXPLAIN_WIDTH = 100  # removed text longer than this is shortened in --explain
 
 
@@ -134,11 +138,24 @@ def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,))
 
 
-def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
-    """Map in input order, in this process or in the pool."""
+def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+    """Map in input order, in this process or in the pool, with few tasks in flight.
+
+    Executor.map would submit every task at once (reading a whole JSONL file
+    into memory); here at most IN_FLIGHT_PER_WORKER tasks per worker wait, so
+    memory stays flat whatever the input size.
+    """
     if pool is None:
-        return map(fn, tasks)
-    return pool.map(fn, tasks, chunksize=chunksize)
+        yield from map(fn, tasks)
+        return
+    pending: deque[Future[Any]] = deque()
+    limit = IN_FLIGHT_PER_WORKER * pool._max_workers  # type: ignore[attr-defined]
+    for task in tasks:
+        pending.append(pool.submit(fn, task))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _explain(name: str, result: Result, stream: TextIO | None = None) -> None:
@@ -164,7 +181,7 @@ def _target(run: Run, source: Source, as_json: bool, suffix: str | None = None) 
     """The output file for a source under -o/--update-golden, refusing to leave the folder."""
     if run.out_dir is None:
         return None
-    suffix = suffix or (".json" if as_json else ".txt")
+    suffix = (suffix or (".json" if as_json else ".txt")) + (".gz" if run.opts["gzip"] else "")
     name = "stdin" + suffix if source.path == "-" else source.output_name[:-4] + suffix
     root = Path(run.out_dir).resolve()
     target = (root / name).resolve()
@@ -236,7 +253,7 @@ def _deliver(run: Run, outcome: Outcome) -> None:
             click.echo(output, nl=False)
         else:
             try:
-                atomic_write(target, output)
+                atomic_write(target, output, compress=opts["gzip"])
             except OSError as exc:
                 run.fail(f"{target}: cannot write: {exc.strerror or exc}")
                 return
@@ -300,7 +317,10 @@ def _jsonl_file(
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        out: Any = open(tmp, "w", encoding="utf-8")
+        if run.opts["gzip"]:
+            out: Any = io.TextIOWrapper(gzip.GzipFile(tmp, "wb", mtime=0), encoding="utf-8")
+        else:
+            out = open(tmp, "w", encoding="utf-8")
     else:
         tmp, out = None, None
     try:
@@ -364,6 +384,7 @@ def _list_rules(settings: Settings) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Clean in N processes.")
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True, help="On a bad file or record: report it and go on, or stop.")
 @click.option("--skip-existing", is_flag=True, help="With -o: leave inputs whose output already exists.")
+@click.option("--gzip", is_flag=True, help="With -o: write gzip-compressed outputs (name ends in .gz).")
 @click.option("--list-rules", is_flag=True, help="List the rules by category and exit.")
 @click.version_option(__version__, prog_name="clean")
 def main(**opts: Any) -> None:
@@ -380,6 +401,8 @@ def main(**opts: Any) -> None:
         raise click.UsageError("--jsonl cannot be combined with --diff, --update-golden or --json")
     if opts["skip_existing"] and not (opts["output_dir"] or opts["golden_dir"]):
         raise click.UsageError("--skip-existing needs -o")
+    if opts["gzip"] and not opts["output_dir"]:
+        raise click.UsageError("--gzip needs -o (on stdout, pipe through gzip)")
     config = CleanerConfig(
         rule_files=tuple(opts["rule_files"]), keep=frozenset(opts["keep"]),
         fix_unicode=not opts["no_fix_unicode"],

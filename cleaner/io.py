@@ -169,14 +169,15 @@ def looks_like_html(text: str, name: str = "") -> bool:
     return head.lstrip().startswith("<") and len(HTML_TAG_RE.findall(head)) >= MIN_HTML_TAGS
 
 
-def atomic_write(path: str | Path, text: str) -> None:
-    """Write text to path via a temporary file and a rename: never half-written."""
+def atomic_write(path: str | Path, text: str, compress: bool = False) -> None:
+    """Write text (gzipped if asked) to path via a temporary file and a rename: never half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    data = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(gzip.compress(data, mtime=0) if compress else data)  # mtime=0: same bytes each run
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -311,3 +311,15 @@ def test_installed_command_in_a_subprocess(tmp_path) -> None:
     assert proc.stdout == (GOLDEN / SEEDS[0].name).read_text()
     proc = subprocess.run([exe, str(tmp_path / "missing.txt")], capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "missing.txt: no such file or directory" in proc.stderr
+
+
+def test_gzip_outputs(runner, tmp_path) -> None:
+    docs = write(tmp_path / "in" / "a.txt", DIRTY)
+    records = write(tmp_path / "in" / "c.jsonl", json.dumps({"text": DIRTY}) + "\n")
+    out = tmp_path / "out"
+    assert runner.invoke(main, [str(docs), "-o", str(out), "--gzip"]).exit_code == 0
+    assert runner.invoke(main, ["--jsonl", str(records), "-o", str(out), "--gzip"]).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt.gz", "c.jsonl.gz"]
+    assert gzip.decompress((out / "a.txt.gz").read_bytes()).decode() == CLEAN
+    assert json.loads(gzip.decompress((out / "c.jsonl.gz").read_bytes())) == {"text": CLEAN}
+    assert runner.invoke(main, [str(docs), "--gzip"]).exit_code == 2  # needs -o
