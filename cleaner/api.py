@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from .html import run_html, run_text, visible_text
 from .model import Result
 from .pipeline import Cleaner, CleanerConfig
-from .io import looks_like_html
+from .errors import InputError
+from .io import decode, gunzip, looks_like_html
 from .text import repair
 
 FORMATS = ("auto", "text", "html")
@@ -43,8 +44,15 @@ class Pipeline:
             return self.settings.format == "html"
         return looks_like_html(text, name)
 
-    def run(self, text: str, name: str = "") -> Result:
-        """Clean one document; name (a file name) only helps to detect its format."""
+    def run(self, text: str | bytes, name: str = "") -> Result:
+        """Clean one document; name (a file name) only helps to detect its format.
+
+        Bytes are decoded by the policy of cleaner.io.decode (byte-order mark,
+        UTF-8, charset-normalizer's guess), except that nothing is refused:
+        data that looks binary is read as UTF-8 with invalid bytes replaced.
+        """
+        if isinstance(text, (bytes, bytearray)):
+            text = decode_leniently(bytes(text))
         kind = self.settings.cleaner
         if self.is_html(text, name):
             if kind == "rules":  # no extraction: the page's whole visible text, then rules
@@ -53,6 +61,14 @@ class Pipeline:
         if kind == "trafilatura":
             return run_text(self.cleaner, text)
         return self.cleaner.run(text)
+
+
+def decode_leniently(data: bytes) -> str:
+    """Bytes to text, never raising: gzip is opened, binary data read as UTF-8 with replacements."""
+    try:
+        return decode(gunzip(data, "<bytes>"), "<bytes>")[0]
+    except InputError:
+        return data.decode("utf-8", errors="replace")
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,7 +91,7 @@ def settings(
     return Settings(config=config, format=format, cleaner=cleaner)
 
 
-def process(text: str, **options: object) -> Result:
+def process(text: str | bytes, **options: object) -> Result:
     """Clean text and return the full Result (text, removals, metadata).
 
     Options: format ("auto", "text", "html"), cleaner ("auto", "rules",
@@ -89,7 +105,7 @@ def process(text: str, **options: object) -> Result:
     return _pipeline(settings(**options)).run(text)  # type: ignore[arg-type]
 
 
-def clean(text: str, **options: object) -> str:
+def clean(text: str | bytes, **options: object) -> str:
     """Clean text and return only the clean text; options as for process().
 
     >>> clean("Share this article\\nThe vote was close.")

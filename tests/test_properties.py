@@ -365,3 +365,14 @@ def test_iter_jsonl_never_raises_and_numbers_every_line(lines: list[bytes]) -> N
     blank = {n for n, line in enumerate(raw, 1)
              if not (line.removeprefix(codecs.BOM_UTF8) if n == 1 else line).strip(b" \t\r\n")}
     assert set(seen) == set(range(1, len(raw) + 1)) - blank  # only blank lines are skipped
+
+
+@FAST
+@given(st.one_of(st.binary(max_size=3000), documents.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+@example(b"\x1f\x8b\x08broken gzip")
+@example(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+def test_bytes_input_never_raises(data: bytes) -> None:
+    for fmt in ("text", "html"):
+        out = clean(data, format=fmt)
+        assert isinstance(out, str)
+        out.encode("utf-8")

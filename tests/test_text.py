@@ -101,3 +101,18 @@ def test_badness_regex_on_re2_agrees_with_ftfy() -> None:
 def test_lone_surrogates_do_not_crash() -> None:
     assert clean("broken \ud800 surrogate\nAdvertisement") == "broken \ufffd surrogate\n"
     assert clean("broken \ud800 surrogate\nAdvertisement", fix_unicode=False) == "broken \ufffd surrogate\n"
+
+
+@pytest.mark.parametrize("data,expected", [
+    ("Advertisement\nLe café a fermé.".encode("utf-8"), "Le café a fermé.\n"),
+    ("Le café a fermé.".encode("cp1252"), "Le café a fermé.\n"),
+    ("Advertisement\nUTF-16 text.".encode("utf-16"), "UTF-16 text.\n"),
+    (b"\xff\xfe\xfd broken \xc3 bytes", None),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", None),
+    (b"", ""),
+])
+def test_bytes_input_never_raises(data, expected) -> None:
+    out = clean(data)
+    assert isinstance(out, str)
+    if expected is not None:
+        assert out == expected
