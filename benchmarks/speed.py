@@ -155,6 +155,9 @@ def pathological(tmp: Path) -> None:
         small, large = make(2_000_000), make(4_000_000)
         t1, t2 = timed(lambda: pipeline.run(small)), timed(lambda: pipeline.run(large))
         print(f"  {name:24} {t1:6.2f} s  {t2:6.2f} s  ratio {t2 / t1:4.1f}")
+    big = ("Sign up to our newsletter. The council met again on Tuesday. " * 900_000)[:50_000_000]
+    t = timed(lambda: pipeline.run(big))
+    print(f"  one line of 50 MB         {t:6.2f} s  ({50 / t:.1f} MB/s)")
     for depth in (2_000, 4_000):
         page = "<html><body>" + "<div>" * depth + "deep text" + "</div>" * depth + "</body></html>"
         t = timed(lambda: html.run(page))

@@ -64,8 +64,8 @@ class Cleaner:
         metadata: dict[str, str] = {}
         data = source.encode("utf-8")
         found: list[tuple[int, int, Rule]] = []
-        for rule in self.prefilter.candidates(data):
-            for start, end, captures in rule.find(data):
+        for rule, which in self.prefilter.candidates(data):
+            for start, end, captures in rule.find(data, which):
                 found.append((start, end, rule))
                 for key, value in captures.items():
                     metadata.setdefault(key, value)

@@ -36,6 +36,8 @@ NAME_RE = re2.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 DEFAULT_MAX_LINES = 8  # a block rule never reaches further than this without saying so
 
 Match = tuple[int, int, dict[str, str]]  # start, end (byte offsets in the UTF-8 text), captures
+# A finder takes the UTF-8 text and, optionally, the numbers of the only patterns worth running.
+Finder = Callable[..., Iterator[Match]]
 
 
 def _options() -> re2.Options:
@@ -64,7 +66,7 @@ class Rule:
     scope: str
     description: str = ""
     examples: dict[str, list[str]] = field(default_factory=dict)
-    finder: Callable[[bytes], Iterator[Match]] = field(default=lambda data: iter(()), repr=False)
+    finder: Finder = field(default=lambda data, which=None: iter(()), repr=False)
     # Patterns (flags inline) one of which must match for the rule to find anything;
     # empty means the rule always runs. The Prefilter reads them.
     triggers: tuple[str, ...] = ()
@@ -72,20 +74,23 @@ class Rule:
     # left of a line after other rules cut parts of it.
     line_regexes: tuple[Any, ...] = ()
 
-    def find(self, data: bytes) -> Iterator[Match]:
-        """Yield (start, end, captures) for every span this rule removes in the UTF-8 data."""
-        return self.finder(data)
+    def find(self, data: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
+        """Yield (start, end, captures) for every span this rule removes in the UTF-8 data.
+
+        ``which`` limits a span or line rule to some of its patterns (by number).
+        """
+        return self.finder(data, which)
 
 
 def _captures(match: Any) -> dict[str, str]:
     return {k: v.decode("utf-8").strip() for k, v in match.groupdict().items() if v}
 
 
-def span_finder(patterns: Sequence[Any]) -> Callable[[bytes], Iterator[Match]]:
-    """Every match of any pattern is removed."""
+def span_finder(patterns: Sequence[Any]) -> Finder:
+    """Every match of any pattern (or of the patterns numbered in ``which``) is removed."""
 
-    def find(data: bytes) -> Iterator[Match]:
-        for regex in patterns:
+    def find(data: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
+        for regex in patterns if which is None else [patterns[i] for i in which]:
             for m in regex.finditer(data):
                 if m.end() > m.start():
                     yield m.start(), m.end(), _captures(m)
@@ -98,9 +103,7 @@ def line_pattern(pattern: str) -> str:
     return r"^[ \t]*(?:" + pattern + r")[ \t]*\r?$"
 
 
-def block_finder(
-    start: Any, end: Any | None, follow: Any | None, max_lines: int
-) -> Callable[[bytes], Iterator[Match]]:
+def block_finder(start: Any, end: Any | None, follow: Any | None, max_lines: int) -> Finder:
     """A block opens on a line matching ``start`` and runs to ``end`` or over ``follow`` lines.
 
     With ``end``: the block reaches the end of the first ``end`` match within
@@ -109,7 +112,7 @@ def block_finder(
     at most ``max_lines`` of them. With neither, the opening line alone.
     """
 
-    def find(text: bytes) -> Iterator[Match]:
+    def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         for m in start.finditer(text):
             captures = _captures(m)
             line_end = text.find(b"\n", m.end())
@@ -149,7 +152,7 @@ def _nth_line_end(text: bytes, pos: int, n: int) -> int:
 # Rules that must count or look across many pieces are code, but still declared
 # in a pack (scope = "code", function = NAME), so --list-rules and --keep treat
 # them like every other rule.
-def icon_label_run(min_icons: int = 3) -> Callable[[bytes], Iterator[Match]]:
+def icon_label_run(min_icons: int = 3) -> Finder:
     """A run of UI icon labels such as "Calendar An icon of a desk calendar."
 
     Each label is a segment ending in a full stop. A run is a sequence of
@@ -166,7 +169,7 @@ def icon_label_run(min_icons: int = 3) -> Callable[[bytes], Iterator[Match]]:
     )
     label_re = compile_pattern(r"(?:[A-Z][\w'’-]* ){1,4}(?:An? )?icon\b", ignore_case=False)
 
-    def find(text: bytes) -> Iterator[Match]:
+    def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         counts: dict[int, int] = {}
         for m in icon_re.finditer(text):
             line_start = text.rfind(b"\n", 0, m.start()) + 1
@@ -206,7 +209,7 @@ def icon_label_run(min_icons: int = 3) -> Callable[[bytes], Iterator[Match]]:
 ICON_TRIGGER = r"\bicons?\b"
 
 
-CODE_RULES: dict[str, Callable[..., Callable[[bytes], Iterator[Match]]]] = {
+CODE_RULES: dict[str, Callable[..., Finder]] = {
     "icon_label_run": icon_label_run,
 }
 CODE_TRIGGERS: dict[str, tuple[str, ...]] = {  # no entry: the code rule always runs
@@ -371,26 +374,37 @@ class Prefilter:
     RE2's FilteredRE2 extracts from every trigger pattern the literal strings
     ("atoms") any match must contain, scans the text once for all atoms, and
     names the patterns whose atoms are present (patterns without atoms are
-    always named). Only those rules run, so the cost of the pack grows with
+    always named). Only those patterns run, so the cost of the pack grows with
     what a text contains, not with the number of rules.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
-        self.always = {i for i, r in enumerate(self.rules) if not r.triggers}
-        self.owner: list[int] = []
+        self.always = [i for i, r in enumerate(self.rules) if not r.triggers]
+        self.owner: list[tuple[int, int]] = []  # filter pattern -> (rule, its trigger number)
         self.filter: Any = re2.Filter()
         for i, rule in enumerate(self.rules):
-            for pattern in rule.triggers:
+            for k, pattern in enumerate(rule.triggers):
                 self.filter.Add(pattern, _options())
-                self.owner.append(i)
+                self.owner.append((i, k))
         if self.owner:
             self.filter.Compile()
 
-    def candidates(self, data: bytes) -> list[Rule]:
-        """The rules worth running on the UTF-8 data, in pack order."""
-        hit = set(self.always)
+    def candidates(self, data: bytes) -> list[tuple[Rule, tuple[int, ...] | None]]:
+        """The rules worth running on the UTF-8 data, in pack order, each with its live patterns.
+
+        For span and line rules the triggers are the patterns themselves, so only
+        the numbered ones run; other rules run whole (None).
+        """
+        hit: dict[int, set[int]] = {i: set() for i in self.always}
         if self.owner:
-            hit.update(self.owner[k] for k in self.filter.Match(data, potential=True) or ())
-        return [self.rules[i] for i in sorted(hit)]
+            for k in self.filter.Match(data, potential=True) or ():
+                rule, trigger = self.owner[k]
+                hit.setdefault(rule, set()).add(trigger)
+        out = []
+        for i in sorted(hit):
+            rule = self.rules[i]
+            which = tuple(sorted(hit[i])) if rule.scope in ("span", "line") and rule.triggers else None
+            out.append((rule, which))
+        return out
 
