@@ -171,8 +171,12 @@ def icon_label_run(min_icons: int = 3) -> Finder:
 
     def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         counts: dict[int, int] = {}
+        line_start = line_end = -1  # the line of the previous match: found once, not per match
         for m in icon_re.finditer(text):
-            line_start = text.rfind(b"\n", 0, m.start()) + 1
+            if m.start() > line_end:
+                line_start = text.rfind(b"\n", 0, m.start()) + 1
+                line_end = text.find(b"\n", m.start())
+                line_end = len(text) if line_end < 0 else line_end
             counts[line_start] = counts.get(line_start, 0) + 1
         for line_start, count in counts.items():
             if count >= min_icons:

@@ -171,7 +171,7 @@ IDEMPOTENCE_BUG = (  # fixed for line rules (pipeline._residue); span rules acro
 )
 
 
-CLASSIFIER_IDEMPOTENCE_BUG = (  # fixed for line rules (pipeline._residue); span rules across a seam remain
+CLASSIFIER_IDEMPOTENCE_BUG = (  # fixed: pipeline._classify iterates to a fixed point  # fixed for line rules (pipeline._residue); span rules across a seam remain
     "classify.find_boilerplate (the 'boilerplate' stage in pipeline.Cleaner.run_source): it judges "
     "the normalised output differently from its input (paragraphs now separated by blank lines, "
     "fewer lines), so a second clean cuts lines the first one kept"
@@ -205,7 +205,6 @@ def test_clean_is_idempotent_minimal_counterexamples(text: str) -> None:
 REPEATED_PROSE = "\n".join([SENTENCES[2]] + [SENTENCES[1]] * 4 + [SENTENCES[3], SENTENCES[2]])
 
 
-@pytest.mark.xfail(strict=True, reason=CLASSIFIER_IDEMPOTENCE_BUG)
 def test_classifier_is_idempotent_minimal_counterexample() -> None:
     once = clean(REPEATED_PROSE, format="text")
     assert clean(once, format="text") == once
