@@ -356,6 +356,8 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         end = compiled("end", entry["end"], False, trigger=False) if "end" in entry else None
         follow = compiled("follow", entry["follow"], False, trigger=False) if "follow" in entry else None
         finder = block_finder(start, end, follow, max_lines)
+        if end is None:  # without an end, the opening line alone is removed: a line rule too
+            line_regexes = (start,)
     else:
         refuse("pattern", "patterns", "start", "end", "follow", "max_lines")
         function = entry.get("function")

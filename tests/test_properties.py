@@ -164,23 +164,16 @@ def test_text_mode_without_repair_invariants(text: str) -> None:
     check_result(result)
 
 
-IDEMPOTENCE_BUG = (  # fixed for line rules (pipeline._residue); span rules across a seam remain
-    "pipeline.Cleaner.run_source: line-scope rules only see the original lines; a span cut can "
-    "leave a line that is wholly boilerplate ('Advertisement SIGN UP' -> 'Advertisement'), "
-    "which the second pass then removes"
-)
-
-
-CLASSIFIER_IDEMPOTENCE_BUG = (  # fixed: pipeline._classify iterates to a fixed point  # fixed for line rules (pipeline._residue); span rules across a seam remain
-    "classify.find_boilerplate (the 'boilerplate' stage in pipeline.Cleaner.run_source): it judges "
-    "the normalised output differently from its input (paragraphs now separated by blank lines, "
-    "fewer lines), so a second clean cuts lines the first one kept"
-)
+# Idempotence once failed in two ways, both fixed: a span cut could leave a line
+# that a line rule removes only on a second clean (pipeline._residue now tries the
+# line rules on what is left), and the classifier judged the cleaner's own output
+# differently from its input (run_source no longer classifies text that is
+# already in output form).
 
 
 @FAST
 @given(documents)
-@example("Advertisement SIGN UP")  # the known counterexample: the xfail above never depends on luck
+@example("Advertisement SIGN UP")  # a former counterexample, kept so it is always tried
 @example("Share | Tweet | Email\nThe vote was close.")
 @example("Read more:\nA headline under it\nThe vote was close.")
 def test_clean_is_idempotent(text: str) -> None:
@@ -193,15 +186,15 @@ def test_clean_is_idempotent(text: str) -> None:
     "Advertisement Sign up for our daily newsletter.",
     "Donate now Accept all cookies",
     "Reuters Sign up for our daily newsletter.",
-    pytest.param("Read more: " * 20, marks=pytest.mark.xfail(strict=True, reason=IDEMPOTENCE_BUG)),
+    "Read more: " * 20,  # what the inline marker leaves is a block rule's opening line
 ])
 def test_clean_is_idempotent_minimal_counterexamples(text: str) -> None:
     once = clean(text, format="text", keep=["boilerplate"])
     assert clean(once, format="text", keep=["boilerplate"]) == once
 
 
-# Seven prose lines, four of them the same: the first clean keeps all seven,
-# cleaning that output again cuts three.
+# Seven prose lines, four of them the same: the first clean keeps all seven;
+# cleaning that output again once cut three.
 REPEATED_PROSE = "\n".join([SENTENCES[2]] + [SENTENCES[1]] * 4 + [SENTENCES[3], SENTENCES[2]])
 
 
