@@ -20,7 +20,7 @@ from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
 from .io import (
-    DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, gunzip, iter_jsonl, open_lines, read_bytes,
+    DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, gunzip, open_lines, parse_jsonl_line, read_bytes,
 )
 from .model import Result
 from .pipeline import CleanerConfig
@@ -69,12 +69,16 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
     return outcome
 
 
-def _clean_records(task: tuple[str, list[tuple[int, Any]], str, str]) -> list[tuple[int, Any]]:
-    """Clean a batch of JSONL records; a bad record comes back as an InputError."""
+def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[tuple[int, str | InputError]]:
+    """Parse, clean and re-serialise a batch of raw JSONL lines (in the worker, so the
+    main process only reads and writes); a bad record comes back as an InputError."""
     path, batch, text_field, output_field = task
     assert _PIPELINE is not None
-    out: list[tuple[int, Any]] = []
-    for number, record in batch:
+    out: list[tuple[int, str | InputError]] = []
+    for number, raw in batch:
+        record = parse_jsonl_line(number, raw, path)
+        if record is None:
+            continue
         if isinstance(record, InputError):
             out.append((number, record))
         elif text_field not in record:
@@ -90,7 +94,8 @@ def _clean_records(task: tuple[str, list[tuple[int, Any]], str, str]) -> list[tu
             except Exception as exc:  # a bug must not cost the other records: report it, go on
                 out.append((number, InputError(f"cannot clean: {type(exc).__name__}: {exc}", path, number)))
             else:
-                out.append((number, {**record, output_field: result.text}))
+                line = json.dumps({**record, output_field: result.text}, ensure_ascii=False)
+                out.append((number, line + "\n"))
     return out
 
 
@@ -324,14 +329,13 @@ def _jsonl_file(
     else:
         tmp, out = None, None
     try:
-        records = iter_jsonl(open_lines(source.path, stdin), source.path)
-        tasks = ((source.path, batch, text_field, output_field) for batch in _batches(records, JSONL_BATCH))
+        lines = enumerate(open_lines(source.path, stdin), 1)
+        tasks = ((source.path, batch, text_field, output_field) for batch in _batches(lines, JSONL_BATCH))
         for cleaned in _map(pool, _clean_records, tasks):
-            for _number, record in cleaned:
-                if isinstance(record, InputError):
-                    run.fail(str(record))
+            for _number, line in cleaned:
+                if isinstance(line, InputError):
+                    run.fail(str(line))
                     continue
-                line = json.dumps(record, ensure_ascii=False) + "\n"
                 if out is not None:
                     out.write(line)
                 else:

@@ -236,19 +236,23 @@ def iter_jsonl(lines: Iterable[bytes], path: str) -> Iterator[tuple[int, dict[st
     Lines are split on "\\n" only: JSON strings may hold U+2028 and friends.
     """
     for number, raw in enumerate(lines, 1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, InputError(f"invalid UTF-8 at byte {exc.start}", path, number)
-            continue
-        if not line.strip(JSON_WHITESPACE):  # JSON's blanks only: a line of U+3000 is reported
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, number)
-            continue
-        if not isinstance(record, dict):
-            yield number, InputError("a JSON Lines record must be an object", path, number)
-            continue
-        yield number, record
+        record = parse_jsonl_line(number, raw, path)
+        if record is not None:
+            yield number, record
+
+
+def parse_jsonl_line(number: int, raw: bytes, path: str) -> dict[str, Any] | InputError | None:
+    """One JSON Lines record, an InputError saying why it is not one, or None for a blank line."""
+    try:
+        line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(f"invalid UTF-8 at byte {exc.start}", path, number)
+    if not line.strip(JSON_WHITESPACE):  # JSON's blanks only: a line of U+3000 is reported
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, number)
+    if not isinstance(record, dict):
+        return InputError("a JSON Lines record must be an object", path, number)
+    return record
