@@ -14,3 +14,13 @@ GOLDEN = ROOT / "golden"
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    """Write a test input (text as UTF-8, or raw bytes), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path

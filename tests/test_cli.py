@@ -11,20 +11,11 @@ from pathlib import Path
 import pytest
 
 from cleaner.cli import main
-from conftest import GOLDEN, SEEDS
+from conftest import GOLDEN, SEEDS, write
 
 ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
 DIRTY = f"Advertisement\n{ARTICLE}\nShare this article\n"
 CLEAN = f"{ARTICLE}\n"
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_stdin_to_stdout(runner) -> None:

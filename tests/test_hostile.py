@@ -12,9 +12,8 @@ import codecs
 import gzip
 import json
 import os
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,21 +22,13 @@ import cleaner.pipeline
 from cleaner import process
 from cleaner.api import Pipeline
 from cleaner.cli import main
+from conftest import write
 
 ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
 OTHER = "Residents of the eastern district say the new bus lane has halved their commute."
 DIRTY = f"Advertisement\n{ARTICLE}\nShare this article\n"
 CLEAN = f"{ARTICLE}\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
-
-
-def write(path: Path, data: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
-    return path
 
 
 def files_under(root: Path) -> list[str]:
