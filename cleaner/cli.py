@@ -12,7 +12,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -163,7 +163,7 @@ def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any]) -> Ite
         yield pending.popleft().result()
 
 
-def _explain(name: str, result: Result, stream: TextIO | None = None) -> None:
+def _explain(name: str, result: Result) -> None:
     """Write every removal of one document to stderr, one line each."""
     lines = [f"{name}: {len(result.removed)} removal(s)"]
     for key, value in result.metadata.items():

@@ -230,19 +230,11 @@ class _Prefixed:
         return data
 
 
-def iter_jsonl(lines: Iterable[bytes], path: str) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    """Yield (line number, record) for each non-blank line, or an InputError for a bad one.
-
-    Lines are split on "\\n" only: JSON strings may hold U+2028 and friends.
-    """
-    for number, raw in enumerate(lines, 1):
-        record = parse_jsonl_line(number, raw, path)
-        if record is not None:
-            yield number, record
-
-
 def parse_jsonl_line(number: int, raw: bytes, path: str) -> dict[str, Any] | InputError | None:
-    """One JSON Lines record, an InputError saying why it is not one, or None for a blank line."""
+    """One JSON Lines record, an InputError saying why it is not one, or None for a blank line.
+
+    Files are split into lines on "\\n" only: JSON strings may hold U+2028 and friends.
+    """
     try:
         line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as exc:

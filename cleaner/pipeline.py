@@ -5,7 +5,6 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .classify import find_boilerplate
 from .errors import RulePackError
@@ -152,13 +151,3 @@ def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule
         if rule is not None:
             found.extend(Removal(a, b, rule.category, rule.name, source[a:b]) for a, b in pieces)
     return found
-
-
-def load_cleaner(
-    rule_files: Iterable[str | Path] = (), keep: Iterable[str] = (), fix_unicode: bool = True
-) -> Cleaner:
-    """Build a Cleaner from plain arguments."""
-    config = CleanerConfig(
-        rule_files=tuple(str(p) for p in rule_files), keep=frozenset(keep), fix_unicode=fix_unicode
-    )
-    return Cleaner(config)

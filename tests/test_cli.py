@@ -30,8 +30,8 @@ def test_dash_reads_stdin(runner) -> None:
 
 
 def test_files_to_stdout_in_order(runner, tmp_path) -> None:
-    a = write(tmp_path / "a.txt", f"Advertisement\nFirst story.\n")
-    b = write(tmp_path / "b.txt", f"Second story.\nSponsored\n")
+    a = write(tmp_path / "a.txt", "Advertisement\nFirst story.\n")
+    b = write(tmp_path / "b.txt", "Second story.\nSponsored\n")
     result = runner.invoke(main, [str(b), str(a)])
     assert result.exit_code == 0
     assert result.output == "Second story.\nFirst story.\n"

@@ -70,7 +70,7 @@ def test_empty_html_and_empty_jsonl(runner, tmp_path) -> None:
 def test_nul_byte_inside_text(runner, tmp_path) -> None:
     # Valid UTF-8 with a NUL is text (the policy tries UTF-8 before sniffing for
     # binary); the Unicode repair drops the NUL, --no-fix-unicode keeps it.
-    f = write(tmp_path / "nul.txt", f"Advertisement\nThe council\x00 approved the budget.\n".encode())
+    f = write(tmp_path / "nul.txt", "Advertisement\nThe council\x00 approved the budget.\n".encode())
     result = runner.invoke(main, [str(f)])
     assert (result.exit_code, result.stdout) == (0, "The council approved the budget.\n")
     result = runner.invoke(main, [str(f), "--no-fix-unicode"])
