@@ -79,10 +79,10 @@ class Cleaner:
         # line between) is taken as cleaned: its layout carries none of the signal the
         # classifier was trained on, and judging it again would make a second clean
         # cut more. (Iterating the classifier to a fixed point instead cost 0.025
-        # recall on wcxb-dev, mostly real list items.)
+        # recall on wcxb-dev, most of it on listing and collection pages.)
         if (
             classify and self.config.classifier and CLASSIFIER not in self.config.keep
-            and normalise_whitespace(source) != source
+            and (not source.endswith("\n") or normalise_whitespace(source) != source)
         ):
             spans = merge_spans((r.start, r.end) for r in removals)
             for start, end, reason in find_boilerplate(source, spans):
