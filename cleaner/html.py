@@ -26,7 +26,6 @@ from trafilatura.utils import load_html
 from .blocks import Block, blocks
 from .model import Removal, Result
 from .pipeline import CLASSIFIER, Cleaner
-from .text import repair, without_surrogates
 
 # Options pinned for every call, so the same page always gives the same text.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -216,7 +215,7 @@ def repeated_lines(source: str) -> list[Removal]:
 def run_html(cleaner: Cleaner, html: str) -> Result:
     """Extract a page's main text, then clean it with the rules (the line classifier is for text)."""
     text, method = extract_main_text(html)
-    source = repair(text) if cleaner.config.fix_unicode else without_surrogates(text)
+    source = cleaner.prepare(text)
     dropped = repeated_lines(source) if CLASSIFIER not in cleaner.config.keep else []
     result = cleaner.run_source(source, extra=dropped, classify=False)
     result.metadata.setdefault("extractor", method)
@@ -230,7 +229,7 @@ def run_text(cleaner: Cleaner, text: str) -> Result:
     lines it leaves out are recorded as removals of category "extraction",
     and the rule pass runs over the rest. Offsets stay in the input text.
     """
-    source = repair(text) if cleaner.config.fix_unicode else without_surrogates(text)
+    source = cleaner.prepare(text)
     lines = _lines(source)
     body = "".join(f"<p>{html_lib.escape(line.strip())}</p>\n" for _, _, line in lines if line.strip())
     page = f"<html><body><article>\n{body}</article></body></html>"

@@ -25,7 +25,6 @@ class CleanerConfig:
     keep: frozenset[str] = frozenset()  # categories whose rules do not run
     fix_unicode: bool = True  # repair mojibake and entities with ftfy first
     default_rules: bool = True  # load the shipped default pack
-    classifier: bool = True  # after the rules, cut lines the statistical classifier judges boilerplate
 
 
 @dataclass
@@ -51,10 +50,13 @@ class Cleaner:
         self.prefilter = Prefilter(self.active)
         self.line_rules = [r for r in self.active if r.line_regexes]
 
+    def prepare(self, text: str) -> str:
+        """The text the removals will index: repaired, or only rid of lone surrogates."""
+        return repair(text) if self.config.fix_unicode else without_surrogates(text)
+
     def run(self, text: str) -> Result:
         """Clean one plain text and say what was removed and why."""
-        source = repair(text) if self.config.fix_unicode else without_surrogates(text)
-        return self.run_source(source)
+        return self.run_source(self.prepare(text))
 
     def run_source(self, source: str, extra: Sequence[Removal] = (), classify: bool = True) -> Result:
         """Clean text that needs no repair, adding ``extra`` removals found elsewhere.
@@ -81,7 +83,7 @@ class Cleaner:
         # cut more. (Iterating the classifier to a fixed point instead cost 0.025
         # recall on wcxb-dev, most of it on listing and collection pages.)
         if (
-            classify and self.config.classifier and CLASSIFIER not in self.config.keep
+            classify and CLASSIFIER not in self.config.keep
             and (not source.endswith("\n") or normalise_whitespace(source) != source)
         ):
             spans = merge_spans((r.start, r.end) for r in removals)
