@@ -83,7 +83,8 @@ def _language(lowered: list[str], lens: list[int]) -> int:
     for i in heapq.nlargest(LANG_SAMPLE_LINES, range(len(lens)), key=lens.__getitem__):
         sample.update(lowered[i].split()[:LANG_SAMPLE_WORDS])
     hits = Counter(chain.from_iterable(filter(None, map(index.get, sample))))
-    return hits.most_common(1)[0][0] if hits else -1
+    # Ties go to the lower id: the sample is a set, so insertion order would depend on the hash seed.
+    return min(hits, key=lambda lang: (-hits[lang], lang)) if hits else -1
 
 
 def _table(edges: Sequence[int], cap: int) -> list[int]:

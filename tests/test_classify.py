@@ -66,3 +66,25 @@ def test_lines_already_removed_by_rules_are_ignored() -> None:
 def test_model_ships_in_the_package() -> None:
     model = load_model()
     assert model["stages"] and "threshold" in model
+
+
+def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
+    """A tie between two stoplists goes the same way in every process (it used to follow set order)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from cleaner.classify import _language, _stoplists\n"
+        "index, _ = _stoplists()\n"
+        "one = [w for w, v in sorted(index.items()) if len(v) == 1]\n"
+        "langs = sorted({index[w][0] for w in one})[:2]\n"
+        "words = [next(w for w in one if index[w] == (lang,)) for lang in langs]\n"
+        "print(_language([' '.join(words)], [1]))\n"
+    )
+    seen = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        seen.add(out.stdout.strip())
+    assert len(seen) == 1, seen
