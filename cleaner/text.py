@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ftfy
 import re2
@@ -26,17 +26,19 @@ SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # ftfy.fix_text repairs a text line by line, and each of its fixers acts only
 # on lines holding certain characters. A line of printable ASCII without "&"
 # is never changed (mojibake needs non-ASCII; entities need "&"; the rest need
-# control characters). A line with other characters needs ftfy only if one of
-# them is a character some fixer maps (controls, C1, ligatures, line breaks,
-# "&", ESC), if ftfy's own badness regex flags it as mojibake (the gate of
-# every encoding fix), or if it is not NFC. Other lines are skipped: the result
-# is exactly ftfy's, several times faster (tests/test_text.py checks both).
+# control characters). Any other line needs ftfy only if it holds a character
+# some fixer maps (controls, C1, ligatures, line breaks, ESC), an HTML entity
+# (ftfy's own entity regex), a match of ftfy's badness regex (the gate of
+# every encoding fix), or is not NFC. Other lines are skipped: the result is
+# exactly ftfy's, several times faster (tests/test_text.py checks both).
 SUSPECT_RE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
 _FIXED_CHARS = (
     set(chardata.CONTROL_CHARS) | set(chardata.LIGATURES)
-    | set(range(0x80, 0xA0)) | {ord(c) for c in "&\x1b\r\u2028\u2029"}
+    | set(range(0x80, 0xA0)) | {ord(c) for c in "\x1b\r\u2028\u2029"}
 )
-FIXABLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FIXED_CHARS)) + "]")
+FIXABLE_RE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in sorted(_FIXED_CHARS)) + "]|" + chardata.HTML_ENTITY_RE.pattern
+)
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
@@ -83,17 +85,34 @@ def repair(text: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: RE2 cannot scan them, ftfy fixes them
         return ftfy.fix_text(text, config=FTFY_CONFIG)
+    if not unicodedata.is_normalized("NFC", text):  # rare: find the lines one by one
+        return _repair_lines(text, (m.start() for m in SUSPECT_RE.finditer(text)), _needs_ftfy)
+    # A trigger inside a line is a trigger in the whole text, so scanning the
+    # whole text once finds every line that needs ftfy (and perhaps a few more,
+    # where a match spans lines: ftfy leaves those as they are).
+    hits = [m.start() for m in FIXABLE_RE.finditer(text)]
+    for m in BADNESS_RE2.finditer(text):
+        a, b = m.span()
+        hits.append(a)
+        hits.extend(i + 1 for i in range(a, b - 1) if text[i] == "\n")  # every line the match touches
+    if not hits:
+        return text
+    return _repair_lines(text, sorted(hits), None)
+
+
+def _repair_lines(text: str, positions: Iterable[int], needs: Callable[[str], bool] | None) -> str:
+    """Run ftfy on each line holding one of the (sorted) positions, if ``needs`` says so."""
     pieces: list[str] = []
     pos = 0
-    for m in SUSPECT_RE.finditer(text):
-        if m.start() < pos:
+    for at in positions:
+        if at < pos:
             continue
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.start())
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
         end = len(text) if end < 0 else end + 1
         line = text[start:end]
         pieces.append(text[pos:start])
-        pieces.append(ftfy.fix_text(line, config=FTFY_CONFIG) if _needs_ftfy(line) else line)
+        pieces.append(ftfy.fix_text(line, config=FTFY_CONFIG) if needs is None or needs(line) else line)
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)

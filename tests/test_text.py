@@ -75,6 +75,8 @@ REPAIR_CASES = [
     "bom \ufeff in the middle; separators \u2028 and \u2029",
     "Ελληνικά και русский текст, 中文, العربية",
     "\u00a0non-breaking\u00a0spaces\u00a0and ©®™ symbols",
+    "prices in\n\u00c2\u00a3 GBP\nand \u00c2\u00a5 JPY",  # a badness match that starts at a line break
+    "Tom & Jerry\nfish &chips; and AT&T\n&#x27;quoted&#39; d\u00e9j\u00e0",
 ]
 
 
