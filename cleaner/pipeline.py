@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .classify import find_boilerplate
@@ -14,7 +13,6 @@ from .text import cut, merge_spans, normalise_whitespace, repair, without_surrog
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
 CLASSIFIER = "boilerplate"  # the category of the statistical classifier's removals
-NEWLINE_RE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -108,9 +106,14 @@ def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
     return chars
 
 
-def _line_starts(text: str) -> list[int]:
-    """Offsets where the lines of text start."""
-    return [0, *(m.end() for m in NEWLINE_RE.finditer(text))]
+def _line_starts_at(text: str, positions: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """(position, start of its line) for sorted positions; linear in the text and the positions."""
+    prev_pos = prev_start = 0
+    for pos in positions:
+        i = text.rfind("\n", prev_pos, pos)
+        prev_start = prev_start if i < 0 else i + 1
+        prev_pos = pos
+        yield pos, prev_start
 
 
 def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule]) -> list[Removal]:
@@ -126,18 +129,23 @@ def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule
     if not spans:
         return []
     ends = [end for _, end in spans]
-    starts = _line_starts(source)
-    first_cut: dict[int, Removal] = {}  # line number -> the first removal touching it
+    owner: dict[int, Removal] = {}  # position -> the first removal (by start) that starts or ends there
     for r in sorted(removals, key=lambda r: r.start):
-        for pos in (r.start, r.end):
-            first_cut.setdefault(bisect.bisect_right(starts, pos) - 1, r)
+        owner.setdefault(r.start, r)
+        owner.setdefault(r.end, r)
+    first_cut: dict[int, Removal] = {}  # line start -> the first removal touching the line
+    for pos, line_start in _line_starts_at(source, sorted(owner)):
+        r = owner[pos]
+        if line_start not in first_cut or r.start < first_cut[line_start].start:
+            first_cut[line_start] = r
     found: list[Removal] = []
-    for k, first in sorted(first_cut.items()):
-        line_end = starts[k + 1] - 1 if k + 1 < len(starts) else len(source)
-        pieces, pos = [], starts[k]
-        i = bisect.bisect_right(ends, starts[k])
+    for line_start, first in sorted(first_cut.items()):
+        line_end = source.find("\n", line_start)
+        line_end = len(source) if line_end < 0 else line_end
+        pieces, pos = [], line_start
+        i = bisect.bisect_right(ends, line_start)
         while i < len(spans) and spans[i][0] < line_end:
-            pieces.append((pos, max(spans[i][0], starts[k])))
+            pieces.append((pos, max(spans[i][0], line_start)))
             pos = min(spans[i][1], line_end)
             i += 1
         pieces.append((pos, line_end))
