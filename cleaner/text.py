@@ -69,8 +69,11 @@ def _unverbose(pattern: str) -> str:
     return "".join(out)
 
 
-# ftfy's badness regex (the test every encoding fix starts with), on RE2.
+# ftfy's badness regex (the test every encoding fix starts with), on RE2. ftfy
+# applies it to one line at a time, where "^" is the line's start: scanning a
+# whole text needs multi-line mode for the same matches.
 BADNESS_RE2 = re2.compile(_unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
+BADNESS_LINES_RE2 = re2.compile("(?m)" + _unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
 
 
 def repair(text: str) -> str:
@@ -91,7 +94,7 @@ def repair(text: str) -> str:
     # whole text once finds every line that needs ftfy (and perhaps a few more,
     # where a match spans lines: ftfy leaves those as they are).
     hits = [m.start() for m in FIXABLE_RE.finditer(text)]
-    for m in BADNESS_RE2.finditer(text):
+    for m in BADNESS_LINES_RE2.finditer(text):
         a, b = m.span()
         hits.append(a)
         hits.extend(i + 1 for i in range(a, b - 1) if text[i] == "\n")  # every line the match touches

@@ -76,6 +76,7 @@ REPAIR_CASES = [
     "Ελληνικά και русский текст, 中文, العربية",
     "\u00a0non-breaking\u00a0spaces\u00a0and ©®™ symbols",
     "prices in\n\u00c2\u00a3 GBP\nand \u00c2\u00a5 JPY",  # a badness match that starts at a line break
+    "a line.\n\u00c2 Your price",  # the badness regex anchors "^\u00c2 " at a line's start
     "Tom & Jerry\nfish &chips; and AT&T\n&#x27;quoted&#39; d\u00e9j\u00e0",
 ]
 
