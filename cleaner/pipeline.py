@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .classify import find_boilerplate
 from .errors import RulePackError
 from .model import Removal, Result
-from .rules import Prefilter, Rule, RulePack, default_pack_path, load_pack
+from .rules import LineScan, Prefilter, Rule, RulePack, default_pack_path, load_pack
 from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
@@ -45,7 +45,8 @@ class Cleaner:
                 path="--keep",
             )
         self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
-        self.prefilter = Prefilter(self.active)
+        self.prefilter = Prefilter([r for r in self.active if r.scope != "line"])
+        self.line_scan = LineScan(self.active)
         self.line_rules = [r for r in self.active if r.line_regexes]
 
     def prepare(self, text: str) -> str:
@@ -65,8 +66,10 @@ class Cleaner:
         metadata: dict[str, str] = {}
         data = source.encode("utf-8")
         found: list[tuple[int, int, Rule]] = []
-        for rule, which in self.prefilter.candidates(data):
-            for start, end, captures in rule.find(data, which):
+        matches = {rule.name: list(rule.find(data, which)) for rule, which in self.prefilter.candidates(data)}
+        matches.update(self.line_scan.find(data))
+        for rule in self.active:  # pack order: the first rule to capture a metadata key sets it
+            for start, end, captures in matches.get(rule.name, ()):
                 found.append((start, end, rule))
                 for key, value in captures.items():
                     metadata.setdefault(key, value)

@@ -109,3 +109,45 @@ def test_every_removal_indexes_the_source() -> None:
     for r in result.removed:
         assert result.source[r.start:r.end] == r.text
     assert result.text == f"{ARTICLE}\n\n{ARTICLE}\n"
+
+
+def _alone(rules, data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """What each line rule finds scanning the whole text by itself."""
+    out = {r.name: {(a, b) for a, b, _ in r.find(data)} for r in rules if r.scope == "line"}
+    return {k: v for k, v in out.items() if v}
+
+
+def _scanned(rules, data: bytes) -> dict[str, set[tuple[int, int]]]:
+    from cleaner.rules import LineScan
+
+    return {k: {(a, b) for a, b, _ in v} for k, v in LineScan(rules).find(data).items()}
+
+
+def test_line_scan_finds_what_each_line_rule_finds_alone() -> None:
+    rules = load_pack(default_pack_path()).rules
+    lines = [ARTICLE, "", "  \t", "x" * 500]
+    for r in rules:
+        lines += r.examples.get("remove", []) + r.examples.get("keep", [])
+    for order in (lines, lines[::-1], sorted(lines)):
+        data = "\n".join(order).encode("utf-8")
+        alone = _alone(rules, data)
+        assert alone  # the examples do hold lines the rules remove
+        assert _scanned(rules, data) == alone
+        crlf = "\r\n".join(order).encode("utf-8")
+        assert _scanned(rules, crlf) == _alone(rules, crlf)
+
+
+def test_line_scan_loosens_long_bounded_repeats_but_keeps_their_meaning(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+[categories]
+credits = "photo credits"
+
+[[rule]]
+name = "t.short-credit"
+category = "credits"
+scope = "line"
+pattern = '''Credit: [^\\n]{1,12}'''
+""")
+    rules = load_pack(str(path)).rules
+    data = "Credit: Jane Doe\nCredit: a name much longer than twelve\nCredit: X".encode()
+    assert _scanned(rules, data) == _alone(rules, data) == {"t.short-credit": {(0, 16), (56, 65)}}
