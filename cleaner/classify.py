@@ -76,12 +76,15 @@ def _codebook(lang: int) -> dict[str, str]:
     return book
 
 
-def _language(lowered: list[str], lens: list[int]) -> int:
-    """Id of the stoplist with most hits among the first words of the longest lines (-1 if none)."""
-    index, sets = _stoplists()
+def _language(lowered: list[str], keep: list[int], lens: list[int]) -> int:
+    """Id of the stoplist with most hits among the first words of the longest lines (-1 if none).
+
+    ``lowered`` are all lines of the page, ``keep`` the numbers of the non-blank ones, whose lengths are ``lens``.
+    """
+    index = _stoplists()[0]
     sample: set[str] = set()
     for i in heapq.nlargest(LANG_SAMPLE_LINES, range(len(lens)), key=lens.__getitem__):
-        sample.update(lowered[i].split()[:LANG_SAMPLE_WORDS])
+        sample.update(lowered[keep[i]].split()[:LANG_SAMPLE_WORDS])
     hits = Counter(chain.from_iterable(filter(None, map(index.get, sample))))
     # Ties go to the lower id: the sample is a set, so insertion order would depend on the hash seed.
     return min(hits, key=lambda lang: (-hits[lang], lang)) if hits else -1
@@ -135,7 +138,7 @@ class Page:
             return
         low = text.lower()
         low_lines = low.split("\n")
-        lang = _language([low_lines[i] for i in keep], lens) if len(low_lines) == len(raw) else -1
+        lang = _language(low_lines, keep, lens) if len(low_lines) == len(raw) else -1
         book = _codebook(lang)
         codes = "".join(map(book.get, low.replace("\n", " \x00 ").split(), repeat("w"))).split("\n")
         if len(codes) != len(raw):  # defensive: lower() never adds line breaks, but be safe
@@ -171,7 +174,7 @@ def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
         if a >= b:
             continue
         parts.append(source[pos:a])
-        parts.append("".join(c if c == "\n" else " " for c in source[a:b]))
+        parts.append("\n".join(" " * len(piece) for piece in source[a:b].split("\n")))
         pos = b
     parts.append(source[pos:])
     return "".join(parts)

@@ -80,7 +80,7 @@ def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
         "one = [w for w, v in sorted(index.items()) if len(v) == 1]\n"
         "langs = sorted({index[w][0] for w in one})[:2]\n"
         "words = [next(w for w in one if index[w] == (lang,)) for lang in langs]\n"
-        "print(_language([' '.join(words)], [1]))\n"
+        "print(_language([' '.join(words)], [0], [1]))\n"
     )
     seen = set()
     for seed in range(8):
