@@ -85,7 +85,7 @@ class Cleaner:
         # recall on wcxb-dev, most of it on listing and collection pages.)
         if (
             classify and CLASSIFIER not in self.config.keep
-            and (not source.endswith("\n") or normalise_whitespace(source) != source)
+            and not in_output_form(source)
         ):
             spans = merge_spans((r.start, r.end) for r in removals)
             for start, end, reason in find_boilerplate(source, spans):
@@ -93,6 +93,20 @@ class Cleaner:
         removals.sort(key=lambda r: (r.start, r.end, r.rule))
         text = normalise_whitespace(cut(source, removals))
         return Result(text=text, source=source, removed=tuple(removals), metadata=metadata)
+
+
+def in_output_form(text: str) -> bool:
+    """Whether text is already what normalise_whitespace makes: one line per paragraph, one blank line between.
+
+    Counting line breaks first rejects most texts without normalising them.
+
+    >>> in_output_form("One.\\n\\nTwo.\\n"), in_output_form("One.\\nTwo.\\n")
+    (True, False)
+    """
+    return (
+        text.endswith("\n") and 2 * text.count("\n\n") == text.count("\n") - 1
+        and normalise_whitespace(text) == text
+    )
 
 
 def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
