@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,28 @@ CHROME_ATTR = re.compile(
 WIDGET_ATTR = re.compile(
     r"sr-only|visually-hidden|rating|stars|pagination|quantity|wishlist|upsell|avatar|signature|"
     r"recent|popular|trending|toolbar", re.I)
+
+
+def attr_matcher(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """A test equal to ``pattern.search`` for a case-insensitive pattern written in lower case.
+
+    Python's re is slow on case-insensitive alternations; for ASCII text (nearly
+    every class and id) searching the lower-cased text case-sensitively gives the
+    same answer about 4x faster. Other text keeps the case-insensitive search.
+    """
+    assert pattern.flags & re.IGNORECASE and pattern.pattern == pattern.pattern.lower()
+    lower = re.compile(pattern.pattern)
+
+    def matches(text: str) -> bool:
+        if text.isascii():
+            return lower.search(text.lower()) is not None
+        return pattern.search(text) is not None
+
+    return matches
+
+
+is_chrome_attr = attr_matcher(CHROME_ATTR)
+is_widget_attr = attr_matcher(WIDGET_ATTR)
 
 
 @dataclass
@@ -65,8 +88,8 @@ def blocks(root: Any) -> list[Block]:
     def attr_flags(t: str, attrs: str) -> tuple[bool, bool]:
         key = (t, attrs)
         if key not in attr_memo:
-            chrome = t not in ("body", "html", "main") and bool(CHROME_ATTR.search(attrs))
-            attr_memo[key] = (chrome, bool(WIDGET_ATTR.search(attrs)))
+            chrome = t not in ("body", "html", "main") and is_chrome_attr(attrs)
+            attr_memo[key] = (chrome, is_widget_attr(attrs))
         return attr_memo[key]
 
     def flush() -> None:

@@ -26,7 +26,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
-from .blocks import Block, blocks
+from .blocks import Block, attr_matcher, blocks
 from .model import Removal, Result
 from .pipeline import CLASSIFIER, Cleaner
 
@@ -123,6 +123,7 @@ def parse_html(html: str) -> Any:
 # Overlays pruned from the tree before trafilatura runs: cookie/consent banners,
 # modals and sign-up pop-ups, which trafilatura sometimes takes as main text.
 OVERLAY_ATTR = re.compile(r"cookie|consent|gdpr|modal|popup|pop-up|newsletter|lightbox", re.I)
+is_overlay_attr = attr_matcher(OVERLAY_ATTR)
 OVERLAY_ROLES = frozenset("dialog alertdialog".split())
 # An overlay candidate holding more than this share of the page's text is a page
 # wrapper that happens to carry such a class (e.g. "modal-open"), not an overlay.
@@ -138,7 +139,7 @@ def prune_overlays(tree: Any) -> int:
             continue
         attrs = (el.get("class") or "") + " " + (el.get("id") or "")
         if (el.get("role") in OVERLAY_ROLES or el.get("aria-modal") == "true"
-                or (attrs != " " and OVERLAY_ATTR.search(attrs))):
+                or (attrs != " " and is_overlay_attr(attrs))):
             found.append(el)
     if not found:
         return 0
