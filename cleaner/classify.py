@@ -38,6 +38,8 @@ LANG_SAMPLE_WORDS = 30
 # Whitespace-separated tokens that act as menu/breadcrumb separators.
 SEPARATORS = ("|", "›", "»", "·", "•", "/", "→", ">", "-", "–", "—", "::", "*")
 TERMINALS = tuple('.!?。！？:;"”’)')
+# Page features of the threshold tree: the share of the page's words on lines scoring above each cutoff.
+SHARE_CUTOFFS = (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
 
 
 def _weights_path() -> str:
@@ -224,6 +226,27 @@ def page_scores(page: Page, model: dict) -> list[float]:
     return score
 
 
+def page_features(score: list[float], nwords: list[int]) -> list[float]:
+    """Share of the page's words on lines scoring above each of SHARE_CUTOFFS."""
+    total = sum(nwords) or 1
+    return [sum(w for s, w in zip(score, nwords) if s > c) / total for c in SHARE_CUTOFFS]
+
+
+def page_threshold(score: list[float], nwords: list[int], model: dict) -> float:
+    """The keep threshold for this page: a leaf of the model's threshold tree, else its global threshold.
+
+    The tree adapts the cut to how much confident prose the page has: pages with little (product
+    grids, listings) keep more of their short lines, pages with much keep less around it.
+    """
+    node = model.get("threshold_tree")
+    if node is None:
+        return model["threshold"]
+    x = page_features(score, nwords)
+    while "feature" in node:
+        node = node["left"] if x[node["feature"]] <= node["value"] else node["right"]
+    return node["threshold"]
+
+
 def keep_mask(score: list[float], nwords: list[int], threshold: float) -> list[bool]:
     """Lines to keep: score above threshold, with a fallback so a page is never wiped out."""
     keep = [s > threshold for s in score]
@@ -248,7 +271,8 @@ def find_boilerplate(source: str, removed: Sequence[tuple[int, int]] = ()) -> li
     if is_small(page):
         return []
     model = load_model()
-    keep = keep_mask(page_scores(page, model), page.nw, model["threshold"])
+    score = page_scores(page, model)
+    keep = keep_mask(score, page.nw, page_threshold(score, page.nw, model))
     spans: list[tuple[int, int, str]] = []
     i, n = 0, len(keep)
     while i < n:

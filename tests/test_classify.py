@@ -88,3 +88,39 @@ def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         seen.add(out.stdout.strip())
     assert len(seen) == 1, seen
+
+
+def test_page_features_are_word_shares_above_each_cutoff() -> None:
+    from cleaner.classify import SHARE_CUTOFFS, page_features
+
+    score, nwords = [-3.0, -0.5, 0.5, 2.5], [10, 20, 30, 40]
+    shares = dict(zip(SHARE_CUTOFFS, page_features(score, nwords)))
+    assert shares[-2.0] == 0.9 and shares[0.0] == 0.7 and shares[2.0] == 0.4 and shares[3.0] == 0.0
+
+
+def test_page_threshold_walks_the_tree_and_falls_back_to_the_global_one() -> None:
+    from cleaner.classify import SHARE_CUTOFFS, page_threshold
+
+    at_one = SHARE_CUTOFFS.index(1.0)
+    tree = {"feature": at_one, "value": 0.5, "left": {"threshold": -2.0},
+            "right": {"feature": at_one, "value": 0.9, "left": {"threshold": 0.0}, "right": {"threshold": 1.0}}}
+    model = {"threshold": -0.5, "threshold_tree": tree}
+    little_prose = ([3.0, -1.0], [10, 90])   # 10% of words above 1
+    much_prose = ([3.0, -1.0], [70, 30])     # 70%
+    all_prose = ([3.0, 2.0], [70, 30])       # 100%
+    assert page_threshold(*little_prose, model) == -2.0
+    assert page_threshold(*much_prose, model) == 0.0
+    assert page_threshold(*all_prose, model) == 1.0
+    assert page_threshold(*little_prose, {"threshold": -0.5}) == -0.5
+
+
+def test_shipped_threshold_tree_is_well_formed() -> None:
+    from cleaner.classify import SHARE_CUTOFFS
+
+    def leaves(node: dict) -> list[float]:
+        if "feature" in node:
+            assert 0 <= node["feature"] < len(SHARE_CUTOFFS) and 0.0 <= node["value"] <= 1.0
+            return leaves(node["left"]) + leaves(node["right"])
+        return [node["threshold"]]
+
+    assert leaves(load_model()["threshold_tree"])
