@@ -226,10 +226,14 @@ def page_scores(page: Page, model: dict) -> list[float]:
     return score
 
 
+def share_above(score: list[float], nwords: list[int], cutoff: float) -> float:
+    """Share of the page's words on lines scoring above cutoff."""
+    return sum(w for s, w in zip(score, nwords) if s > cutoff) / (sum(nwords) or 1)
+
+
 def page_features(score: list[float], nwords: list[int]) -> list[float]:
-    """Share of the page's words on lines scoring above each of SHARE_CUTOFFS."""
-    total = sum(nwords) or 1
-    return [sum(w for s, w in zip(score, nwords) if s > c) / total for c in SHARE_CUTOFFS]
+    """The threshold tree's inputs: share_above each of SHARE_CUTOFFS."""
+    return [share_above(score, nwords, c) for c in SHARE_CUTOFFS]
 
 
 def page_threshold(score: list[float], nwords: list[int], model: dict) -> float:
@@ -241,9 +245,9 @@ def page_threshold(score: list[float], nwords: list[int], model: dict) -> float:
     node = model.get("threshold_tree")
     if node is None:
         return model["threshold"]
-    x = page_features(score, nwords)
-    while "feature" in node:
-        node = node["left"] if x[node["feature"]] <= node["value"] else node["right"]
+    while "feature" in node:  # only the shares on the path are computed
+        x = share_above(score, nwords, SHARE_CUTOFFS[node["feature"]])
+        node = node["left"] if x <= node["value"] else node["right"]
     return node["threshold"]
 
 
