@@ -4,7 +4,8 @@ Stage 1 scores each non-blank line with an additive model over a few joint featu
 stopword density for the page's language, punctuation, casing/repetition/layout, separators x
 position). Context stages then re-score each line from its own score, the mean score of windows
 of neighbouring lines and where it sits relative to the page's prose mass. Weights: ``train.py``.
-Everything is computed column-wise with C-level str methods to stay fast in pure Python.
+Line features come from C-level str methods over whole columns; the tables, windows and
+thresholds are numpy array operations over all lines of a page at once.
 Training (reproducible, on the WCXB development split only): training/train_classifier.py.
 """
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
 from itertools import accumulate, chain, repeat
-from operator import add, methodcaller, sub
+from operator import methodcaller
+
+import numpy as np
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -51,9 +54,12 @@ def _weights_path() -> str:
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> dict:
-    """Read the weights file once."""
+    """Read the weights file once; the stage tables become numpy arrays."""
     with open(_weights_path(), encoding="utf-8") as fh:
-        return json.load(fh)
+        model = json.load(fh)
+    for stage in model["stages"]:
+        stage["tables"] = {k: np.asarray(v, dtype=float) for k, v in stage["tables"].items()}
+    return model
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,21 +98,16 @@ def _language(lowered: list[str], keep: list[int], lens: list[int]) -> int:
     return min(hits, key=lambda lang: (-hits[lang], lang)) if hits else -1
 
 
-def _table(edges: Sequence[int], cap: int) -> list[int]:
-    """Lookup list value -> bin index for values 0..cap (bins split at the given edges)."""
-    out, b = [], 0
-    for v in range(cap + 1):
-        while b < len(edges) and v >= edges[b]:
-            b += 1
-        out.append(b)
-    return out
+def _table(edges: Sequence[int], cap: int) -> np.ndarray:
+    """Lookup array value -> bin index for values 0..cap (bins split at the given edges)."""
+    return np.searchsorted(np.asarray(edges), np.arange(cap + 1), side="right")
 
 
 LEN_CAP, LEN_BIN = 400, _table((3, 5, 8, 12, 17, 25, 35, 50, 70, 100, 140, 200, 300), 400)
 WORD_CAP, WORD_BIN = 40, _table((2, 3, 4, 6, 9, 14, 22), 40)
 DUP_CAP, DUP_BIN = 9, _table((2, 3, 5), 9)
 BLOCK_CAP, BLOCK_BIN = 20, _table((2, 3, 5, 9), 20)
-N_LEN, N_WORD, N_DUP, N_BLOCK = LEN_BIN[-1] + 1, WORD_BIN[-1] + 1, DUP_BIN[-1] + 1, BLOCK_BIN[-1] + 1
+N_LEN, N_WORD, N_DUP, N_BLOCK = (int(t[-1]) + 1 for t in (LEN_BIN, WORD_BIN, DUP_BIN, BLOCK_BIN))
 N_STOP, N_PUNCT, N_SEP, N_POS = 10, 6, 3, 10
 # Joint tables of stage 1 and their sizes (train.py one-hot encodes exactly these).
 LINE_TABLES = {
@@ -132,12 +133,11 @@ class Page:
         self.starts = [starts[i] for i in keep]
         self.ends = [starts[i] + len(raw[i]) for i in keep]
         self.lines = lines = [stripped[i] for i in keep]
-        self.blank = blank = [True] + [b - a > 1 for a, b in zip(keep, keep[1:])]
         n = len(lines)
-        lens = list(map(len, lines))
-        self.nw: list[int] = []
+        self.nw = np.zeros(0, dtype=np.int64)
         if not n:
             return
+        lens = list(map(len, lines))
         low = text.lower()
         low_lines = low.split("\n")
         lang = _language(low_lines, keep, lens) if len(low_lines) == len(raw) else -1
@@ -146,26 +146,32 @@ class Page:
         if len(codes) != len(raw):  # defensive: lower() never adds line breaks, but be safe
             codes = ["w" * len(s.split()) for s in raw]
         codes = [codes[i] for i in keep]
-        self.nw = nw = list(map(len, codes))
-        nstop = list(map(methodcaller("count", "s"), codes))
-        nsep = list(map(methodcaller("count", "p"), codes))
-        punct = list(map(add, map(methodcaller("count", ","), lines), map(methodcaller("count", ". "), lines)))
-        term = list(map(methodcaller("endswith", TERMINALS), lines))
-        title = list(map(str.istitle, lines))
+
+        def column(values, dtype=np.int64) -> np.ndarray:
+            return np.fromiter(values, dtype, n)
+
+        self.nw = nw = column(map(len, codes))
+        nstop = column(map(methodcaller("count", "s"), codes))
+        nsep = column(map(methodcaller("count", "p"), codes))
+        punct = column(map(methodcaller("count", ","), lines)) + column(map(methodcaller("count", ". "), lines))
+        term = column(map(methodcaller("endswith", TERMINALS), lines))
+        title = column(map(str.istitle, lines))
         counts = Counter(lines)
-        bounds = [i for i in range(n) if blank[i]] + [n]
-        block: list[int] = []
-        for a, b in zip(bounds, bounds[1:]):
-            block.extend(repeat(b - a, b - a))
-        after = blank[1:] + [True]
-        lc, wc, dc, bc = LEN_CAP, WORD_CAP, DUP_CAP, BLOCK_CAP
-        self.len_stop = [LEN_BIN[x if x < lc else lc] * N_STOP + (9 * s) // (w or 1)
-                         for x, s, w in zip(lens, nstop, nw)]
-        self.words_punct_term = [(WORD_BIN[w if w < wc else wc] * N_PUNCT + min(5, (10 * p) // (w + 1))) * 2 + t
-                                 for w, p, t in zip(nw, punct, term)]
-        self.dup_title_blank_block = [((DUP_BIN[c if c < dc else dc] * 2 + t) * 4 + 2 * a + b) * N_BLOCK + BLOCK_BIN[k if k < bc else bc]
-                                      for c, t, a, b, k in zip(map(counts.__getitem__, lines), title, blank, after, block)]
-        self.sep_pos = [(s if s < 2 else 2) * N_POS + (N_POS * i) // n for i, s in enumerate(nsep)]
+        dup = column(map(counts.__getitem__, lines))
+        keep_at = np.asarray(keep)
+        blank = np.ones(n, dtype=np.int64)
+        blank[1:] = np.diff(keep_at) > 1  # a blank line (or the page start) comes before the line
+        after = np.ones(n, dtype=np.int64)
+        after[:-1] = blank[1:]
+        bounds = np.append(np.flatnonzero(blank), n)
+        sizes = np.diff(bounds)
+        block = np.repeat(sizes, sizes)  # lines in the line's blank-separated block
+        self.len_stop = LEN_BIN[np.minimum(lens, LEN_CAP)] * N_STOP + (9 * nstop) // np.maximum(nw, 1)
+        self.words_punct_term = ((WORD_BIN[np.minimum(nw, WORD_CAP)] * N_PUNCT
+                                  + np.minimum(5, (10 * punct) // (nw + 1))) * 2 + term)
+        self.dup_title_blank_block = (((DUP_BIN[np.minimum(dup, DUP_CAP)] * 2 + title) * 4 + 2 * blank + after) * N_BLOCK
+                                      + BLOCK_BIN[np.minimum(block, BLOCK_CAP)])
+        self.sep_pos = np.minimum(nsep, 2) * N_POS + (N_POS * np.arange(n)) // n
 
 
 def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
@@ -182,42 +188,42 @@ def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def line_score(page: Page, stage: dict) -> list[float]:
+def _tables(stage: dict, names) -> list[np.ndarray]:
+    return [np.asarray(stage["tables"][k]) for k in names]
+
+
+def line_score(page: Page, stage: dict) -> np.ndarray:
     """Stage-1 logit per line: bias plus one weight from each joint table."""
-    t1, t2, t3, t4 = (stage["tables"][k] for k in LINE_TABLES)
-    bias = stage["bias"]
-    return [bias + t1[a] + t2[b] + t3[c] + t4[d]
-            for a, b, c, d in zip(page.len_stop, page.words_punct_term, page.dup_title_blank_block, page.sep_pos)]
+    t1, t2, t3, t4 = _tables(stage, LINE_TABLES)
+    return stage["bias"] + t1[page.len_stop] + t2[page.words_punct_term] + t3[page.dup_title_blank_block] + t4[page.sep_pos]
 
 
-def context_columns(score: list[float], nw: list[int]) -> dict[str, list]:
+def context_columns(score: np.ndarray, nw: np.ndarray) -> dict[str, np.ndarray]:
     """Context inputs from a stage's logits: own-score bin, window means, prose-mass position bin."""
     n = len(score)
-    clipped = [v if -CLIP < v < CLIP else (CLIP if v > 0 else -CLIP) for v in score]
-    cols: dict[str, list] = {"self": [int((v + CLIP) * 2) if v < CLIP else N_SELF - 1 for v in clipped]}
+    clipped = np.clip(score, -CLIP, CLIP)
+    cols = {"self": np.where(clipped < CLIP, ((clipped + CLIP) * 2).astype(np.int64), N_SELF - 1)}
     for k in WINDOWS:
-        pre = list(accumulate([0.0] * k + clipped + [0.0] * k, initial=0.0))
-        cols[f"w{k}"] = list(map(sub, pre[2 * k + 1:], pre[:n]))
-    cum = list(accumulate([w if v > 0 else 0 for v, w in zip(score, nw)], initial=0))
-    tot = cum[-1] or 1
+        pre = np.concatenate(([0.0], np.cumsum(np.concatenate((np.zeros(k), clipped, np.zeros(k))))))
+        cols[f"w{k}"] = pre[2 * k + 1:] - pre[:n]
+    cum = np.concatenate(([0], np.cumsum(np.where(score > 0, nw, 0))))
+    tot = int(cum[-1]) or 1
     top = N_MASS - 1
-    cols["mass"] = [((top * b) // tot) * N_MASS + (top * (tot - a)) // tot for b, a in zip(cum, cum[1:])]
+    cols["mass"] = ((top * cum[:-1]) // tot) * N_MASS + (top * (tot - cum[1:])) // tot
     return cols
 
 
-def context_score(cols: dict[str, list], page: Page, stage: dict) -> list[float]:
+def context_score(cols: dict[str, np.ndarray], page: Page, stage: dict) -> np.ndarray:
     """Context-stage logit: own-score, mass and line tables plus linear window terms."""
-    ts, tm = stage["tables"]["self"], stage["tables"]["mass"]
-    t1, t2, t3, t4 = (stage["tables"][k] for k in LINE_TABLES)
+    ts, tm = _tables(stage, CONTEXT_TABLES)
+    t1, t2, t3, t4 = _tables(stage, LINE_TABLES)
     a, b, c, d = (stage["linear"][k] / (2 * int(k[1:]) + 1) for k in CONTEXT_LINEAR)
-    bias = stage["bias"]
-    return [bias + ts[s] + tm[m] + a * x1 + b * x3 + c * x10 + d * x30 + t1[e] + t2[f] + t3[g] + t4[h]
-            for s, m, x1, x3, x10, x30, e, f, g, h in zip(
-                cols["self"], cols["mass"], *(cols[k] for k in CONTEXT_LINEAR),
-                page.len_stop, page.words_punct_term, page.dup_title_blank_block, page.sep_pos)]
+    x1, x3, x10, x30 = (cols[k] for k in CONTEXT_LINEAR)
+    return (stage["bias"] + ts[cols["self"]] + tm[cols["mass"]] + a * x1 + b * x3 + c * x10 + d * x30
+            + t1[page.len_stop] + t2[page.words_punct_term] + t3[page.dup_title_blank_block] + t4[page.sep_pos])
 
 
-def page_scores(page: Page, model: dict) -> list[float]:
+def page_scores(page: Page, model: dict) -> np.ndarray:
     """Final logit per line (positive side of the threshold = main content)."""
     stages = model["stages"]
     score = line_score(page, stages[0])
@@ -226,17 +232,18 @@ def page_scores(page: Page, model: dict) -> list[float]:
     return score
 
 
-def share_above(score: list[float], nwords: list[int], cutoff: float) -> float:
+def share_above(score: np.ndarray, nwords: np.ndarray, cutoff: float) -> float:
     """Share of the page's words on lines scoring above cutoff."""
-    return sum(w for s, w in zip(score, nwords) if s > cutoff) / (sum(nwords) or 1)
+    score, nwords = np.asarray(score), np.asarray(nwords)
+    return int(nwords[score > cutoff].sum()) / (int(nwords.sum()) or 1)
 
 
-def page_features(score: list[float], nwords: list[int]) -> list[float]:
+def page_features(score: np.ndarray, nwords: np.ndarray) -> list[float]:
     """The threshold tree's inputs: share_above each of SHARE_CUTOFFS."""
     return [share_above(score, nwords, c) for c in SHARE_CUTOFFS]
 
 
-def page_threshold(score: list[float], nwords: list[int], model: dict) -> float:
+def page_threshold(score: np.ndarray, nwords: np.ndarray, model: dict) -> float:
     """The keep threshold for this page: a leaf of the model's threshold tree, else its global threshold.
 
     The tree adapts the cut to how much confident prose the page has: pages with little (product
@@ -251,22 +258,22 @@ def page_threshold(score: list[float], nwords: list[int], model: dict) -> float:
     return node["threshold"]
 
 
-def keep_mask(score: list[float], nwords: list[int], threshold: float) -> list[bool]:
+def keep_mask(score: np.ndarray, nwords: np.ndarray, threshold: float) -> np.ndarray:
     """Lines to keep: score above threshold, with a fallback so a page is never wiped out."""
-    keep = [s > threshold for s in score]
-    total = sum(nwords)
-    kept = sum(w for w, k in zip(nwords, keep) if k)
+    keep = score > threshold
+    total = int(nwords.sum())
+    kept = int(nwords[keep].sum())
     if kept > (1 - MIN_REMOVE_SHARE) * total:
-        return [True] * len(score)
+        return np.ones(len(score), dtype=bool)
     if kept < MIN_KEEP_SHARE * total:
-        floor = sorted(score, reverse=True)[len(score) // 4]
-        keep = [s >= floor for s in score]
+        floor = np.sort(score)[::-1][len(score) // 4]
+        keep = score >= floor
     return keep
 
 
 def is_small(page: Page) -> bool:
     """Too short to judge: leave alone."""
-    return len(page.lines) < MIN_LINES or sum(page.nw) < MIN_WORDS
+    return len(page.lines) < MIN_LINES or int(page.nw.sum()) < MIN_WORDS
 
 
 def find_boilerplate(source: str, removed: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
@@ -277,15 +284,7 @@ def find_boilerplate(source: str, removed: Sequence[tuple[int, int]] = ()) -> li
     model = load_model()
     score = page_scores(page, model)
     keep = keep_mask(score, page.nw, page_threshold(score, page.nw, model))
-    spans: list[tuple[int, int, str]] = []
-    i, n = 0, len(keep)
-    while i < n:
-        if keep[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and not keep[j + 1]:
-            j += 1
-        spans.append((page.starts[i], page.ends[j], "classifier"))
-        i = j + 1
-    return spans
+    # Runs of dropped lines: where keep turns False (first) and back to True (after the last).
+    edges = np.diff(np.concatenate(([1], keep.view(np.int8), [1])))
+    firsts, lasts = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1) - 1
+    return [(page.starts[i], page.ends[j], "classifier") for i, j in zip(firsts.tolist(), lasts.tolist())]
