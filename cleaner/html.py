@@ -7,6 +7,7 @@ text blocks (cleaner/blocks.py). If trafilatura's text is short next to the
 region's prose, it missed the content (card grids, listings, forums) and the
 region's blocks are used instead; otherwise headings and list items that
 trafilatura dropped between its first and last matched block are added back.
+Pages whose structured data declares a product keep trafilatura's text alone.
 Blocks under widget class/id words (ratings, pagination, shop controls, screen-reader
 labels; blocks.WIDGET_ATTR) count as chrome.
 Lines repeated verbatim are then removed (carousels, duplicated buy boxes),
@@ -71,10 +72,27 @@ def extract_main_text(html: str) -> tuple[str, str]:
         except RecursionError:
             region_blocks = []
         extracted = trafilatura.extract(tree, **TRAFILATURA_OPTIONS) or ""  # works on a copy
-        text, method = combine(extracted, region_blocks)
+        if extracted.strip() and declares_product(html, tree):
+            text, method = extracted, "trafilatura"
+        else:
+            text, method = combine(extracted, region_blocks)
         if text.strip():
             return text, method
     return visible_text(html), "visible-text"
+
+
+# A page that declares itself a product (schema.org Product as JSON-LD or microdata, or
+# og:type product): its main content is the product text trafilatura finds; the region's
+# other blocks are recommendation grids, reviews and shop widgets, so none are merged in.
+PRODUCT_JSONLD = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')
+PRODUCT_ITEMTYPE = "schema.org/Product"
+
+
+def declares_product(html: str, tree: Any) -> bool:
+    """True if the page's structured data says it is a product page."""
+    if PRODUCT_ITEMTYPE in html or ('"Product"' in html and PRODUCT_JSONLD.search(html)):
+        return True
+    return any(v.strip().lower().startswith("product") for v in tree.xpath("//meta[@property='og:type']/@content"))
 
 
 _local = threading.local()  # lxml parsers must not be shared between threads

@@ -71,3 +71,39 @@ def test_cli_html_file(runner, tmp_path) -> None:
     result = runner.invoke(main, [str(f), "--json"])
     assert result.exit_code == 0
     assert PARAS[3] in result.output
+
+
+PRODUCT_PAGE = (
+    "<html><head>{head}</head><body><main><h1>Wool Runner</h1>"
+    "<p>This wool runner is knit from superfine merino, so it stays cool in summer and warm in winter.</p>"
+    "</main></body></html>"
+)
+
+
+def test_declares_product_reads_structured_data_only() -> None:
+    from cleaner.html import declares_product, parse_html
+
+    def declared(head: str) -> bool:
+        html = PRODUCT_PAGE.format(head=head)
+        return declares_product(html, parse_html(html))
+
+    assert declared('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product"}</script>')
+    assert declared('<script type="application/ld+json">{"@type" : [ "Product", "Thing"]}</script>')
+    assert declared('<meta property="og:type" content="product">')
+    assert declared('<meta property="og:type" content="product.item">')
+    assert not declared("")
+    assert not declared('<meta property="og:type" content="article">')
+    assert not declared('<script type="application/ld+json">{"@type": "ProductGroup"}</script>')
+    assert not declared('<title>"Product" reviews</title>')
+
+
+def test_product_pages_keep_trafilatura_text_without_region_blocks(monkeypatch) -> None:
+    """On a declared product page the region's blocks (grids, reviews) are never merged in."""
+    import cleaner.html as html_mod
+
+    monkeypatch.setattr(html_mod, "combine", lambda extracted, region: ("Similar shoes you may like", "blocks"))
+    plain = PRODUCT_PAGE.format(head="")
+    product = PRODUCT_PAGE.format(head='<meta property="og:type" content="product">')
+    assert html_mod.extract_main_text(plain) == ("Similar shoes you may like", "blocks")
+    text, method = html_mod.extract_main_text(product)
+    assert method == "trafilatura" and "superfine merino" in text and "Similar" not in text
