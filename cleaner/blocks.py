@@ -67,6 +67,7 @@ class Block:
     link_words: int
     chrome: bool
     widget: bool = False
+    key: str = ""  # the lower-cased words joined by single spaces, for matching against other text
 
     @property
     def link_density(self) -> float:
@@ -98,9 +99,10 @@ def blocks(root: Any) -> list[Block]:
         widget = widget_stack[-1] or inline_widget[-1]
         inline_widget[-1] = False
         if text:
-            n = len(WORD.findall(text))
+            words = WORD.findall(text.lower())
+            n = len(words)
             if n:
-                out.append(Block(text, cur_tag[-1], n, min(link_acc[-1], n), chrome_stack[-1], widget))
+                out.append(Block(text, cur_tag[-1], n, min(link_acc[-1], n), chrome_stack[-1], widget, " ".join(words)))
 
     def walk(el: Any, chrome: bool, in_link: bool, widget: bool) -> None:
         t = _tag(el)

@@ -92,7 +92,8 @@ def declares_product(html: str, tree: Any) -> bool:
     """True if the page's structured data says it is a product page."""
     if PRODUCT_ITEMTYPE in html or ('"Product"' in html and PRODUCT_JSONLD.search(html)):
         return True
-    return any(v.strip().lower().startswith("product") for v in tree.xpath("//meta[@property='og:type']/@content"))
+    return any(m.get("property") == "og:type" and (m.get("content") or "").strip().lower().startswith("product")
+               for m in tree.iter("meta"))
 
 
 _local = threading.local()  # lxml parsers must not be shared between threads
@@ -192,8 +193,7 @@ def combine(extracted: str, region: Sequence[Block]) -> tuple[str, str]:
     prose = sum(b.words for b, c in zip(region, chrome) if not c and b.link_density < PROSE_MAX_LINK)
     if len(WORD_RE.findall(extracted)) < SHORT_RATIO * prose:
         return "\n".join(b.text for b, c in zip(region, chrome) if not c), "blocks"
-    norm = _norm(extracted)
-    matched = [_norm(b.text) in norm for b in region]
+    matched = _contained(extracted, [b.key for b in region])
     anchors = [k for k, hit in enumerate(matched) if hit and region[k].words >= ANCHOR_MIN_WORDS]
     if not anchors:
         return extracted, "trafilatura"
@@ -206,8 +206,12 @@ def combine(extracted: str, region: Sequence[Block]) -> tuple[str, str]:
     return extracted + "\n" + "\n".join(extra), "trafilatura+blocks"
 
 
-def _norm(text: str) -> str:
-    return " " + " ".join(WORD_RE.findall(text.lower())) + " "
+def _contained(text: str, keys: Sequence[str]) -> list[bool]:
+    """For each key (lower-cased words joined by spaces, as Block.key): is it a contiguous run of the text's words?"""
+    words = WORD_RE.findall(text.lower())
+    norm = " " + " ".join(words) + " "
+    vocab = set(words)
+    return [vocab.issuperset(key.split(" ")) and f" {key} " in norm for key in keys]
 
 
 def main_region(tree: Any) -> Any:
