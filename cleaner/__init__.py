@@ -12,6 +12,7 @@ from .errors import CleanerError as CleanerError
 from .errors import InputError as InputError
 from .errors import RulePackError as RulePackError
 from .model import Removal as Removal
+from .native import available as native_available
 from .model import Result as Result
 from .pipeline import Cleaner as Cleaner
 from .pipeline import CleanerConfig as CleanerConfig
@@ -19,7 +20,7 @@ from .pipeline import CleanerConfig as CleanerConfig
 __version__ = "0.1.0"
 __all__ = [
     "Cleaner", "CleanerConfig", "CleanerError", "InputError", "Pipeline", "Removal",
-    "Result", "RulePackError", "Settings", "clean", "process", "settings", "__version__",
+    "Result", "RulePackError", "Settings", "clean", "native_available", "process", "settings", "__version__",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,676 @@
+/* _cleaner_native: C versions of cleaner's per-line and per-character passes.
+ *
+ * Every function here has a pure-Python twin in the cleaner package that gives
+ * the same result (cleaner/lines.py, cleaner/text.py); tests compare both.
+ * Nothing here is required: without a compiler the package runs the twins.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define READ(kind, data, i) PyUnicode_READ(kind, data, i)
+
+/* ------------------------------------------------------------------------ */
+/* Tables of lower-cased tokens (open addressing; slots carry the hash)      */
+
+typedef struct {
+    Py_ssize_t key;   /* offset of the key's code points in the pool */
+    Py_ssize_t len;   /* its length */
+    Py_ssize_t langs; /* offset of its stoplist ids in the Lexicon's id pool */
+    int nlangs;
+    int code;         /* CODE_SEP, CODE_STOP or 0 */
+} Entry;
+
+enum { CODE_SEP = 1, CODE_STOP = 2 };
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t entry; /* index + 1; 0 = empty */
+} Slot;
+
+typedef struct {
+    Entry *entries;
+    Py_ssize_t nentries, capentries;
+    Py_UCS4 *pool;
+    Py_ssize_t npool, cappool;
+    Slot *slots;
+    Py_ssize_t mask;
+    Py_ssize_t maxlen; /* longest key */
+} Table;
+
+static uint64_t mix(uint64_t h)
+{
+    /* MurmurHash3's finaliser: every input bit reaches the low bits the tables index with. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t hash_ucs4(const Py_UCS4 *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return mix(h);
+}
+
+static const Entry *table_find(const Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h)
+{
+    if (!t->slots)
+        return NULL;
+    for (Py_ssize_t i = (Py_ssize_t)(h & t->mask);; i = (i + 1) & t->mask) {
+        const Slot *slot = &t->slots[i];
+        if (!slot->entry)
+            return NULL;
+        if (slot->hash == h) {
+            const Entry *e = &t->entries[slot->entry - 1];
+            if (e->len == n && memcmp(t->pool + e->key, s, n * sizeof(Py_UCS4)) == 0)
+                return e;
+        }
+    }
+}
+
+static int table_grow(Table *t)
+{
+    Py_ssize_t size = 16;
+    while (size < 3 * (t->nentries + 1))
+        size *= 2;
+    Slot *slots = PyMem_Calloc(size, sizeof(Slot));
+    if (!slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i <= t->mask && t->slots; i++) {
+        Slot old = t->slots[i];
+        if (!old.entry)
+            continue;
+        Py_ssize_t k = (Py_ssize_t)(old.hash & (size - 1));
+        while (slots[k].entry)
+            k = (k + 1) & (size - 1);
+        slots[k] = old;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->mask = size - 1;
+    return 0;
+}
+
+/* The index of the entry for key s[:n] (added if new); -1 on memory error. */
+static Py_ssize_t table_add(Table *t, const Py_UCS4 *s, Py_ssize_t n)
+{
+    uint64_t h = hash_ucs4(s, n);
+    const Entry *found = table_find(t, s, n, h);
+    if (found)
+        return found - t->entries;
+    if (2 * (t->nentries + 1) > t->mask + 1 && table_grow(t) < 0)
+        return -1;
+    if (t->nentries == t->capentries) {
+        Py_ssize_t cap = t->capentries ? 2 * t->capentries : 64;
+        Entry *v = PyMem_Realloc(t->entries, cap * sizeof(Entry));
+        if (!v)
+            goto nomem;
+        t->entries = v;
+        t->capentries = cap;
+    }
+    if (t->npool + n > t->cappool) {
+        Py_ssize_t cap = t->cappool ? t->cappool : 256;
+        while (cap < t->npool + n)
+            cap *= 2;
+        Py_UCS4 *v = PyMem_Realloc(t->pool, cap * sizeof(Py_UCS4));
+        if (!v)
+            goto nomem;
+        t->pool = v;
+        t->cappool = cap;
+    }
+    memcpy(t->pool + t->npool, s, n * sizeof(Py_UCS4));
+    Entry *e = &t->entries[t->nentries];
+    e->key = t->npool;
+    e->len = n;
+    e->langs = 0;
+    e->nlangs = 0;
+    e->code = 0;
+    t->npool += n;
+    Py_ssize_t i = (Py_ssize_t)(h & t->mask);
+    while (t->slots[i].entry)
+        i = (i + 1) & t->mask;
+    t->slots[i].hash = h;
+    t->slots[i].entry = ++t->nentries;
+    if (n > t->maxlen)
+        t->maxlen = n;
+    return t->nentries - 1;
+nomem:
+    PyErr_NoMemory();
+    return -1;
+}
+
+static Py_ssize_t table_add_str(Table *t, PyObject *str)
+{
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(str);
+    if (!s)
+        return -1;
+    Py_ssize_t k = table_add(t, s, PyUnicode_GET_LENGTH(str));
+    PyMem_Free(s);
+    return k;
+}
+
+static void table_free(Table *t)
+{
+    if (!t)
+        return;
+    PyMem_Free(t->entries);
+    PyMem_Free(t->pool);
+    PyMem_Free(t->slots);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lexicon: lower-cased words -> stoplist ids, and the separator tokens      */
+
+typedef struct {
+    PyObject_HEAD
+    Table all;          /* every stopword of every stoplist, and the separators */
+    int32_t *ids;
+    Py_ssize_t nids, capids;
+    int nlang;          /* largest stoplist id + 1 */
+    Table **bylang;     /* nlang + 1 small tables built on first use: [lang] codes, [nlang] for no language */
+    PyObject *terminals; /* tuple of str: a line "ends in punctuation" if it ends with one */
+    Py_UCS4 *scratch;    /* all.maxlen + 1 code points: a lower-cased token */
+} Lexicon;
+
+static int has_lang(const Lexicon *lx, const Entry *e, int lang)
+{
+    const int32_t *ids = lx->ids + e->langs;
+    for (int j = 0; j < e->nlangs; j++)
+        if (ids[j] == lang)
+            return 1;
+    return 0;
+}
+
+/* The table of the tokens coded for this language: its stopwords, and the separators (which win). */
+static const Table *lang_table(Lexicon *lx, int lang)
+{
+    int slot = lang < 0 ? lx->nlang : lang;
+    if (lx->bylang[slot])
+        return lx->bylang[slot];
+    Table *t = PyMem_Calloc(1, sizeof(Table));
+    if (!t) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < lx->all.nentries; k++) {
+        const Entry *e = &lx->all.entries[k];
+        int code = e->code == CODE_SEP ? CODE_SEP : (lang >= 0 && has_lang(lx, e, lang)) ? CODE_STOP : 0;
+        if (!code)
+            continue;
+        Py_ssize_t i = table_add(t, lx->all.pool + e->key, e->len);
+        if (i < 0) {
+            table_free(t);
+            PyMem_Free(t);
+            return NULL;
+        }
+        t->entries[i].code = code;
+    }
+    lx->bylang[slot] = t;
+    return t;
+}
+
+static void Lexicon_dealloc(Lexicon *lx)
+{
+    table_free(&lx->all);
+    PyMem_Free(lx->ids);
+    if (lx->bylang) {
+        for (int j = 0; j <= lx->nlang; j++) {
+            table_free(lx->bylang[j]);
+            PyMem_Free(lx->bylang[j]);
+        }
+        PyMem_Free(lx->bylang);
+    }
+    PyMem_Free(lx->scratch);
+    Py_XDECREF(lx->terminals);
+    Py_TYPE(lx)->tp_free((PyObject *)lx);
+}
+
+static int Lexicon_init(Lexicon *lx, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"index", "separators", "terminals", NULL};
+    PyObject *index, *separators, *terminals;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO", kwlist, &PyDict_Type, &index, &separators, &terminals))
+        return -1;
+    if (lx->terminals) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is already initialised");
+        return -1;
+    }
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(index, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "index keys must be str");
+            return -1;
+        }
+        PyObject *seq = PySequence_Fast(value, "index values must be sequences of ints");
+        if (!seq)
+            return -1;
+        Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+        Py_ssize_t entry_index = table_add_str(&lx->all, key);
+        if (entry_index < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        if (lx->nids + m > lx->capids) {
+            Py_ssize_t cap = lx->capids ? lx->capids : 4096;
+            while (cap < lx->nids + m)
+                cap *= 2;
+            int32_t *v = PyMem_Realloc(lx->ids, cap * sizeof(int32_t));
+            if (!v) {
+                Py_DECREF(seq);
+                PyErr_NoMemory();
+                return -1;
+            }
+            lx->ids = v;
+            lx->capids = cap;
+        }
+        Entry *e = &lx->all.entries[entry_index];
+        e->langs = lx->nids;
+        e->nlangs = (int)m;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            long id = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, j));
+            if (id == -1 && PyErr_Occurred()) {
+                Py_DECREF(seq);
+                return -1;
+            }
+            if (id < 0 || id > 1000000) {
+                Py_DECREF(seq);
+                PyErr_SetString(PyExc_ValueError, "stoplist ids must be small non-negative ints");
+                return -1;
+            }
+            lx->ids[lx->nids++] = (int32_t)id;
+            if (id + 1 > lx->nlang)
+                lx->nlang = (int)id + 1;
+        }
+        Py_DECREF(seq);
+    }
+    PyObject *seps = PySequence_Fast(separators, "separators must be a sequence of str");
+    if (!seps)
+        return -1;
+    for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(seps); j++) {
+        PyObject *s = PySequence_Fast_GET_ITEM(seps, j);
+        if (!PyUnicode_Check(s)) {
+            Py_DECREF(seps);
+            PyErr_SetString(PyExc_TypeError, "separators must be str");
+            return -1;
+        }
+        Py_ssize_t k = table_add_str(&lx->all, s);
+        if (k < 0) {
+            Py_DECREF(seps);
+            return -1;
+        }
+        lx->all.entries[k].code = CODE_SEP;
+    }
+    Py_DECREF(seps);
+    PyObject *terms = PySequence_Tuple(terminals);
+    if (!terms)
+        return -1;
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(terms); j++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(terms, j))) {
+            Py_DECREF(terms);
+            PyErr_SetString(PyExc_TypeError, "terminals must be str");
+            return -1;
+        }
+    }
+    lx->scratch = PyMem_Malloc((lx->all.maxlen + 1) * sizeof(Py_UCS4));
+    lx->bylang = PyMem_Calloc(lx->nlang + 1, sizeof(Table *));
+    if (!lx->scratch || !lx->bylang) {
+        Py_DECREF(terms);
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_XSETREF(lx->terminals, terms);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Characters                                                                */
+
+/* Whitespace as str.split() and str.strip() see it (Py_UNICODE_ISSPACE), as a
+ * byte per code point below the last whitespace character, built once from
+ * CPython's own table. */
+static unsigned char *ws_table;
+static Py_UCS4 ws_limit; /* no whitespace at or above */
+
+static int build_ws_table(void)
+{
+    Py_UCS4 top = 0;
+    for (Py_UCS4 c = 0; c < 0x110000; c++)
+        if (Py_UNICODE_ISSPACE(c))
+            top = c;
+    ws_limit = top + 1;
+    ws_table = PyMem_Calloc(ws_limit, 1);
+    if (!ws_table) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_UCS4 c = 0; c < ws_limit; c++)
+        ws_table[c] = Py_UNICODE_ISSPACE(c) ? 1 : 0;
+    return 0;
+}
+
+static inline int is_ws(Py_UCS4 c)
+{
+    return c < ws_limit && ws_table[c];
+}
+
+/* text[a:b].lower() into buf (see FN(lower)). */
+static Py_ssize_t lower_slow(PyObject *text, Py_ssize_t a, Py_ssize_t b, Py_UCS4 *buf, Py_ssize_t cap)
+{
+    PyObject *tok = PyUnicode_Substring(text, a, b);
+    if (!tok)
+        return -1;
+    PyObject *low = PyObject_CallMethod(tok, "lower", NULL);
+    Py_DECREF(tok);
+    if (!low)
+        return -1;
+    Py_ssize_t m = PyUnicode_GET_LENGTH(low);
+    if (m > cap) {
+        Py_DECREF(low);
+        return cap + 1;
+    }
+    int lk = PyUnicode_KIND(low);
+    const void *ld = PyUnicode_DATA(low);
+    for (Py_ssize_t j = 0; j < m; j++)
+        buf[j] = READ(lk, ld, j);
+    Py_DECREF(low);
+    return m;
+}
+
+static uint64_t hash_bytes(const unsigned char *p, Py_ssize_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, (size_t)n);
+    return mix(h ^ w);
+}
+
+/* The non-blank lines of a page: number, bounds, stripped bounds. */
+typedef struct {
+    Py_ssize_t *rawno, *start, *end, *a, *b;
+    Py_ssize_t n, cap;
+} Lines;
+
+static int lines_push(Lines *L, Py_ssize_t rawno, Py_ssize_t start, Py_ssize_t end, Py_ssize_t a, Py_ssize_t b)
+{
+    if (L->n == L->cap) {
+        Py_ssize_t cap = L->cap ? 2 * L->cap : 256;
+        Py_ssize_t **cols[5] = {&L->rawno, &L->start, &L->end, &L->a, &L->b};
+        for (int k = 0; k < 5; k++) {
+            Py_ssize_t *v = PyMem_Realloc(*cols[k], cap * sizeof(Py_ssize_t));
+            if (!v) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            *cols[k] = v;
+        }
+        L->cap = cap;
+    }
+    L->rawno[L->n] = rawno;
+    L->start[L->n] = start;
+    L->end[L->n] = end;
+    L->a[L->n] = a;
+    L->b[L->n] = b;
+    L->n++;
+    return 0;
+}
+
+static void lines_free(Lines *L)
+{
+    PyMem_Free(L->rawno);
+    PyMem_Free(L->start);
+    PyMem_Free(L->end);
+    PyMem_Free(L->a);
+    PyMem_Free(L->b);
+}
+
+static int ends_with_any(PyObject *terms, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(terms); j++) {
+        PyObject *t = PyTuple_GET_ITEM(terms, j);
+        Py_ssize_t m = PyUnicode_GET_LENGTH(t);
+        if (m > b - a)
+            continue;
+        int tk = PyUnicode_KIND(t);
+        const void *td = PyUnicode_DATA(t);
+        Py_ssize_t k = 0;
+        while (k < m && READ(tk, td, k) == READ(kind, data, b - m + k))
+            k++;
+        if (k == m)
+            return 1;
+    }
+    return 0;
+}
+
+/* Columns of the primitives matrix, in order (cleaner/lines.py names them). */
+enum { C_START, C_END, C_LENGTH, C_WORDS, C_STOP, C_SEP, C_COMMA, C_DOTSPACE, C_TERM, C_TITLE, C_DUP, C_BLANK, NCOLS };
+
+#define T Py_UCS1
+#define FN(name) name##_1
+#include "page_scan.h"
+#undef T
+#undef FN
+#define T Py_UCS2
+#define FN(name) name##_2
+#include "page_scan.h"
+#undef T
+#undef FN
+#define T Py_UCS4
+#define FN(name) name##_4
+#include "page_scan.h"
+#undef T
+#undef FN
+
+/* How many non-blank lines have the same stripped text as each line, into out[0..n). */
+static int count_duplicates(int kind, const void *data, const Lines *L, int64_t *out)
+{
+    Py_ssize_t n = L->n, size = 64;
+    while (size < 2 * n)
+        size *= 2;
+    Py_ssize_t *slots = PyMem_Malloc(size * sizeof(Py_ssize_t));
+    uint64_t *hs = PyMem_Malloc((n + 1) * sizeof(uint64_t));
+    Py_ssize_t *rep = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t)); /* line -> its first copy */
+    int64_t *count = PyMem_Calloc(n + 1, sizeof(int64_t));
+    int ok = slots && hs && rep && count;
+    if (ok) {
+        for (Py_ssize_t k = 0; k < size; k++)
+            slots[k] = -1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const unsigned char *p = (const unsigned char *)data + L->a[i] * kind;
+            Py_ssize_t bytes = (L->b[i] - L->a[i]) * kind;
+            uint64_t h = hs[i] = hash_bytes(p, bytes);
+            for (Py_ssize_t k = (Py_ssize_t)(h & (size - 1));; k = (k + 1) & (size - 1)) {
+                Py_ssize_t j = slots[k];
+                if (j < 0) {
+                    slots[k] = rep[i] = i;
+                    break;
+                }
+                if (hs[j] == h && L->b[j] - L->a[j] == L->b[i] - L->a[i] &&
+                    memcmp((const unsigned char *)data + L->a[j] * kind, p, bytes) == 0) {
+                    rep[i] = j;
+                    break;
+                }
+            }
+            count[rep[i]]++;
+        }
+        for (Py_ssize_t i = 0; i < n; i++)
+            out[i] = count[rep[i]];
+    } else {
+        PyErr_NoMemory();
+    }
+    PyMem_Free(slots);
+    PyMem_Free(hs);
+    PyMem_Free(rep);
+    PyMem_Free(count);
+    return ok ? 0 : -1;
+}
+
+static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t sample_lines, sample_words;
+    if (!PyArg_ParseTuple(args, "Unn", &text, &sample_lines, &sample_words))
+        return NULL;
+    if (!lx->terminals) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    Lines L = {0};
+    PyObject *lines = NULL, *matrix = NULL, *result = NULL;
+    int err = 0, lang = -1, zero_token = 0;
+
+    int rc = kind == PyUnicode_1BYTE_KIND ? split_lines_1(data, len, &L)
+           : kind == PyUnicode_2BYTE_KIND ? split_lines_2(data, len, &L)
+                                          : split_lines_4(data, len, &L);
+    if (rc < 0)
+        goto done;
+    Py_ssize_t n = L.n;
+    lines = PyList_New(n);
+    matrix = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)NCOLS * n * (Py_ssize_t)sizeof(int64_t));
+    if (!lines || !matrix)
+        goto done;
+    int64_t *col = (int64_t *)PyBytes_AS_STRING(matrix);
+#define AT(c, i) col[(Py_ssize_t)(c) * n + (i)]
+    if (n) {
+        lang = kind == PyUnicode_1BYTE_KIND ? language_1(lx, text, data, &L, sample_lines, sample_words, &err)
+             : kind == PyUnicode_2BYTE_KIND ? language_2(lx, text, data, &L, sample_lines, sample_words, &err)
+                                            : language_4(lx, text, data, &L, sample_lines, sample_words, &err);
+        if (err)
+            goto done;
+    }
+    const Table *codes = lang_table(lx, lang);
+    if (!codes)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t a = L.a[i], b = L.b[i];
+        PyObject *s = PyUnicode_Substring(text, a, b);
+        if (!s)
+            goto done;
+        PyList_SET_ITEM(lines, i, s);
+        int64_t out[NCOLS];
+        rc = kind == PyUnicode_1BYTE_KIND ? line_stats_1(lx, codes, text, data, a, b, out, &zero_token)
+           : kind == PyUnicode_2BYTE_KIND ? line_stats_2(lx, codes, text, data, a, b, out, &zero_token)
+                                          : line_stats_4(lx, codes, text, data, a, b, out, &zero_token);
+        if (rc < 0)
+            goto done;
+        AT(C_START, i) = L.start[i];
+        AT(C_END, i) = L.end[i];
+        AT(C_LENGTH, i) = b - a;
+        AT(C_WORDS, i) = out[C_WORDS];
+        AT(C_STOP, i) = out[C_STOP];
+        AT(C_SEP, i) = out[C_SEP];
+        AT(C_COMMA, i) = out[C_COMMA];
+        AT(C_DOTSPACE, i) = out[C_DOTSPACE];
+        AT(C_TERM, i) = ends_with_any(lx->terminals, kind, data, a, b);
+        AT(C_TITLE, i) = out[C_TITLE];
+        AT(C_BLANK, i) = (i == 0 || L.rawno[i] - L.rawno[i - 1] > 1);
+    }
+    if (zero_token) /* a token "\0": the Python pass then codes every word as a plain word */
+        for (Py_ssize_t i = 0; i < n; i++)
+            AT(C_STOP, i) = AT(C_SEP, i) = 0;
+    if (n && count_duplicates(kind, data, &L, &AT(C_DUP, 0)) < 0)
+        goto done;
+#undef AT
+    result = Py_BuildValue("iNN", lang, lines, matrix);
+    lines = matrix = NULL;
+done:
+    Py_XDECREF(lines);
+    Py_XDECREF(matrix);
+    lines_free(&L);
+    return result;
+}
+
+static PyObject *Lexicon_lower(Lexicon *lx, PyObject *arg)
+{
+    /* str.lower() of one token as the page pass computes it (for tests). */
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    Py_UCS4 *buf = PyMem_Malloc((3 * n + 1) * sizeof(Py_UCS4));
+    if (!buf)
+        return PyErr_NoMemory();
+    int kind = PyUnicode_KIND(arg);
+    const void *d = PyUnicode_DATA(arg);
+    uint64_t h = 0;
+    Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(arg, d, 0, n, buf, 3 * n + 1, &h)
+                 : kind == PyUnicode_2BYTE_KIND ? lower_2(arg, d, 0, n, buf, 3 * n + 1, &h)
+                                                : lower_4(arg, d, 0, n, buf, 3 * n + 1, &h);
+    if (m >= 0 && h != hash_ucs4(buf, m)) {
+        PyMem_Free(buf);
+        PyErr_SetString(PyExc_AssertionError, "token hash differs from hash_ucs4");
+        return NULL;
+    }
+    PyObject *out = m < 0 ? NULL : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, m);
+    PyMem_Free(buf);
+    return out;
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"page", (PyCFunction)Lexicon_page, METH_VARARGS,
+     "page(text, sample_lines, sample_words) -> (language id, stripped non-blank lines, int64 column matrix bytes)"},
+    {"lower", (PyCFunction)Lexicon_lower, METH_O, "lower(token) -> the token lower-cased as page() does"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cleaner_native.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)Lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Lexicon(index, separators, terminals): stoplists (word -> ids) and separator tokens.",
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* ------------------------------------------------------------------------ */
+
+static PyMethodDef module_methods[] = {
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT, "_cleaner_native", "C versions of cleaner's per-line passes (optional).", -1,
+    module_methods,
+};
+
+PyMODINIT_FUNC PyInit__cleaner_native(void)
+{
+    if (!ws_table && build_ws_table() < 0)
+        return NULL;
+    if (PyType_Ready(&LexiconType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&moduledef);
+    if (!m)
+        return NULL;
+    Py_INCREF(&LexiconType);
+    if (PyModule_AddObject(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        Py_DECREF(&LexiconType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

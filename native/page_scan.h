@@ -1,0 +1,234 @@
+/* The page pass for one str kind: included by cleaner_native.c with T (the code
+ * unit type) and FN(name) (name with a kind suffix) defined. */
+
+/* Lower-case d[a:b] (one whitespace-free token) into buf as str.lower() does,
+ * and hash it (hash_ucs4) into *hash; returns its length, cap + 1 if that is
+ * over cap, or -1 on error. U+0130 (whose full lower-case mapping is two
+ * characters) and U+03A3 (final sigma depends on the neighbours) send the whole
+ * token through str.lower(). */
+static inline Py_ssize_t FN(lower)(PyObject *text, const T *d, Py_ssize_t a, Py_ssize_t b, Py_UCS4 *buf,
+                                   Py_ssize_t cap, uint64_t *hash)
+{
+    uint64_t h = 1469598103934665603ULL;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = d[i];
+        if (n >= cap)
+            return cap + 1;
+        if (c < 128) {
+            c = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        } else if (c == 0x130 || c == 0x3A3) {
+            n = lower_slow(text, a, b, buf, cap);
+            if (n >= 0 && n <= cap)
+                *hash = hash_ucs4(buf, n);
+            return n;
+        } else {
+            c = Py_UNICODE_TOLOWER(c);
+        }
+        buf[n++] = c;
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    *hash = mix(h);
+    return n;
+}
+
+/* The entry of token d[a:b] lower-cased in table t, or NULL; *err = 1 on error. */
+static const Entry *FN(lookup)(const Lexicon *lx, const Table *t, PyObject *text, const T *d, Py_ssize_t a,
+                               Py_ssize_t b, int *err)
+{
+    /* Lower-casing never shortens a token: one longer than every key matches none. */
+    if (b - a > t->maxlen)
+        return NULL;
+    uint64_t h = 0;
+    Py_ssize_t n = FN(lower)(text, d, a, b, lx->scratch, t->maxlen, &h);
+    if (n < 0) {
+        *err = 1;
+        return NULL;
+    }
+    if (n > t->maxlen)
+        return NULL;
+    return table_find(t, lx->scratch, n, h);
+}
+
+/* Pass 1: every line's bounds, stripped bounds and number; the non-blank ones are kept. */
+static int FN(split_lines)(const T *d, Py_ssize_t len, Lines *out)
+{
+    Py_ssize_t start = 0, rawno = 0;
+    while (start <= len) {
+        Py_ssize_t end = start;
+        if (sizeof(T) == 1) {
+            const char *nl = memchr((const char *)d + start, '\n', len - start);
+            end = nl ? nl - (const char *)d : len;
+        } else {
+            while (end < len && d[end] != '\n')
+                end++;
+        }
+        Py_ssize_t a = start, b = end;
+        while (a < b && is_ws(d[a]))
+            a++;
+        while (b > a && is_ws(d[b - 1]))
+            b--;
+        if (a < b && lines_push(out, rawno, start, end, a, b) < 0)
+            return -1;
+        rawno++;
+        start = end + 1;
+    }
+    return 0;
+}
+
+/* The stoplist id with most hits among the first sample_words words of the
+ * sample_lines longest lines (each distinct word once; ties to the lower id), or -1. */
+static int FN(language)(const Lexicon *lx, PyObject *text, const T *d, const Lines *L, Py_ssize_t sample_lines,
+                        Py_ssize_t sample_words, int *err)
+{
+    Py_ssize_t n = L->n, want = sample_lines < 0 ? 0 : sample_lines < 16 ? sample_lines : 16;
+    Py_ssize_t top[16], ntop = 0;
+    for (Py_ssize_t i = 0; i < n; i++) { /* longest first; equal lengths in line order */
+        Py_ssize_t len = L->b[i] - L->a[i];
+        Py_ssize_t p = ntop;
+        while (p > 0 && L->b[top[p - 1]] - L->a[top[p - 1]] < len)
+            p--;
+        if (p >= want)
+            continue;
+        if (ntop < want)
+            ntop++;
+        memmove(top + p + 1, top + p, (ntop - 1 - p) * sizeof(Py_ssize_t));
+        top[p] = i;
+    }
+    Py_ssize_t words = sample_words > 0 ? sample_words : 0;
+    const Entry **seen = PyMem_Malloc((want * words + 1) * sizeof(Entry *));
+    int64_t *hits = PyMem_Calloc(lx->nlang + 1, sizeof(int64_t));
+    int lang = -1;
+    if (!seen || !hits) {
+        PyErr_NoMemory();
+        *err = 1;
+        goto done;
+    }
+    Py_ssize_t nseen = 0;
+    for (Py_ssize_t t = 0; t < ntop; t++) {
+        Py_ssize_t i = top[t], p = L->start[i], e = L->end[i], taken = 0;
+        while (taken < words) {
+            while (p < e && is_ws(d[p]))
+                p++;
+            if (p >= e)
+                break;
+            Py_ssize_t q = p;
+            while (q < e && !is_ws(d[q]))
+                q++;
+            taken++;
+            const Entry *en = FN(lookup)(lx, &lx->all, text, d, p, q, err);
+            if (*err)
+                goto done;
+            p = q;
+            if (!en || !en->nlangs)
+                continue;
+            Py_ssize_t k = 0;
+            while (k < nseen && seen[k] != en)
+                k++;
+            if (k < nseen)
+                continue;
+            seen[nseen++] = en;
+            for (int j = 0; j < en->nlangs; j++)
+                hits[lx->ids[en->langs + j]]++;
+        }
+    }
+    int64_t best = 0;
+    for (int j = 0; j < lx->nlang; j++)
+        if (hits[j] > best) {
+            best = hits[j];
+            lang = j;
+        }
+done:
+    PyMem_Free(seen);
+    PyMem_Free(hits);
+    return lang;
+}
+
+/* Pass 2 for one stripped line d[a:b]: words and their codes, commas, ". "
+ * pairs, title case, in one loop over its characters. Each word is lower-cased
+ * and hashed as it is read (as FN(lower) does), then looked up in codes. */
+static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text, const T *d, Py_ssize_t a,
+                          Py_ssize_t b, int64_t *out, int *zero_token)
+{
+    int64_t words = 0, stop = 0, sep = 0, comma = 0, dots = 0;
+    /* str.istitle(): upper/title case only after an uncased character, lower case only after a cased one. */
+    int title = 1, cased = 0, prev_cased = 0;
+    Py_UCS4 *buf = lx->scratch;
+    const Py_ssize_t cap = codes->maxlen;
+    Py_ssize_t tok = -1, n = 0; /* start of the current word, its lower-cased length so far */
+    int slow = 0;               /* the word holds U+0130 or U+03A3: lower it with str.lower() */
+    uint64_t h = 0;
+    for (Py_ssize_t i = a; i <= b; i++) {
+        Py_UCS4 c = i < b ? d[i] : ' ';
+        if (is_ws(c)) {
+            if (tok >= 0) {
+                words++;
+                if (i - tok == 1 && d[tok] == 0)
+                    *zero_token = 1;
+                const Entry *en = NULL;
+                if (slow) {
+                    int err = 0;
+                    en = FN(lookup)(lx, codes, text, d, tok, i, &err);
+                    if (err)
+                        return -1;
+                } else if (n <= cap) {
+                    en = table_find(codes, buf, n, mix(h));
+                }
+                if (en) {
+                    sep += en->code == CODE_SEP;
+                    stop += en->code == CODE_STOP;
+                }
+                tok = -1;
+            }
+            prev_cased = 0;
+            continue;
+        }
+        if (tok < 0) {
+            tok = i;
+            n = 0;
+            slow = 0;
+            h = 1469598103934665603ULL;
+        }
+        int upper, lower;
+        Py_UCS4 low;
+        if (c < 128) {
+            upper = c >= 'A' && c <= 'Z';
+            lower = c >= 'a' && c <= 'z';
+            low = upper ? c + 32 : c;
+            if (c == ',')
+                comma++;
+            else if (c == '.' && i + 1 < b && d[i + 1] == ' ')
+                dots++;
+        } else {
+            upper = Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISTITLE(c);
+            lower = !upper && Py_UNICODE_ISLOWER(c);
+            if (c == 0x130 || c == 0x3A3)
+                slow = 1;
+            low = Py_UNICODE_TOLOWER(c);
+        }
+        if (n < cap)
+            buf[n] = low;
+        n++;
+        h ^= low;
+        h *= 1099511628211ULL;
+        if (upper) {
+            if (prev_cased)
+                title = 0;
+            prev_cased = cased = 1;
+        } else if (lower) {
+            if (!prev_cased)
+                title = 0;
+            prev_cased = cased = 1;
+        } else {
+            prev_cased = 0;
+        }
+    }
+    out[C_WORDS] = words;
+    out[C_STOP] = stop;
+    out[C_SEP] = sep;
+    out[C_COMMA] = comma;
+    out[C_DOTSPACE] = dots;
+    out[C_TITLE] = title && cased;
+    return 0;
+}

@@ -1,0 +1,121 @@
+"""The C extension gives exactly the results of the pure-Python code it replaces."""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import native
+from cleaner.classify import SEPARATORS, TERMINALS, _stoplists
+from cleaner.lines import COLUMNS, Lexicon
+
+needs_native = pytest.mark.skipif(not native.available(), reason="the C extension is not built")
+_LEXICON: list[Lexicon] = []
+
+
+def _lexicon() -> Lexicon:
+    """The classifier's stoplists, separators and terminals (built once)."""
+    if not _LEXICON:
+        _LEXICON.append(Lexicon(_stoplists()[0], SEPARATORS, TERMINALS))
+    return _LEXICON[0]
+
+
+def test_native_is_built_where_required() -> None:
+    """CI sets CLEANER_REQUIRE_NATIVE=1: there the extension must have been built and loaded."""
+    if os.environ.get("CLEANER_REQUIRE_NATIVE") == "1":
+        assert native.available(), f"_cleaner_native did not build or load ({sys.executable})"
+
+
+def same_page(lexicon: Lexicon, text: str, sample_lines: int = 3, sample_words: int = 30) -> None:
+    a = lexicon.page(text, sample_lines, sample_words)
+    b = lexicon.page(text, sample_lines, sample_words, use_native=False)
+    assert a.lang == b.lang
+    assert a.lines == b.lines
+    assert a.columns.shape == b.columns.shape == (len(COLUMNS), len(b.lines))
+    for name, x, y in zip(COLUMNS, a.columns, b.columns):
+        assert x.tolist() == y.tolist(), name
+
+
+# Words with every kind of character the passes treat differently: stopwords of
+# several languages in any case, separators, terminal punctuation, commas and
+# full stops, non-ASCII letters (Σ and İ lower-case specially), combining marks,
+# title-case letters, astral characters, NUL.
+STOPWORDS = sorted(w for w, ids in _stoplists()[0].items() if len(w) < 12)[::97]
+WORDS = st.one_of(
+    st.sampled_from(STOPWORDS).flatmap(lambda w: st.sampled_from([w, w.upper(), w.title(), w + ",", w + "."])),
+    st.sampled_from(SEPARATORS),
+    st.sampled_from(["The", "THE", "İstanbul", "ΣΟΦΙΑ", "σοφίας", "ΌΣΟΣ", "e\u0301", "ǅemal", "Straße", "ﬁne",
+                     "a.", "b,", "c!", "d?", "x:", "”", "’s", ".", ",", "::", "\x00", "\U0001F600", "日本語", "\ufeff"]),
+    st.text(min_size=1, max_size=6),
+)
+SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\n\n", "\r\n", "\n \n", "\x0b", "\x0c", "\x1c", "\x85", "\xa0",
+                          "\u2028", "\u3000", " \n"])
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WORDS, SPACES), max_size=60))
+def test_page_primitives_native_equals_python(parts) -> None:
+    same_page(_lexicon(), "".join(w + s for w, s in parts))
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.integers(0, 5), st.integers(0, 40))
+def test_page_primitives_any_text(text, sample_lines, sample_words) -> None:
+    same_page(_lexicon(), text, sample_lines, sample_words)
+
+
+@needs_native
+def test_page_primitives_edge_cases() -> None:
+    lexicon = _lexicon()
+    for text in ["", "\n", " \n\t\n", "a", "a\n", "\na", "a\n\n\nb", "x \x00 y\nthe cat", "Σ σ ΣΑ ΑΣ ΑΣ.",
+                 "same\nsame\n same \nother\nsame", "word " * 5000, "\u3000indeed\u3000\n"]:
+        same_page(lexicon, text)
+
+
+@needs_native
+def test_every_code_point_is_lowered_and_classed_alike() -> None:
+    """Each character alone, beside a capital and after a letter: the same lower case, space and case tests."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and (c < 0x10000 or c % 5 == 0)]
+    # Half the lower-cased forms are stopwords of language 0, the others of language 1.
+    index = {}
+    for i, ch in enumerate(chars):
+        index.setdefault(ch.lower(), (i % 2,))
+        index.setdefault(("a" + ch).lower(), ((i + 1) % 2,))
+    lexicon = Lexicon(index, SEPARATORS, TERMINALS)
+    for i in range(0, len(chars), 4096):
+        block = chars[i:i + 4096]
+        text = "\n".join(f"{c} A{c} a{c}{c} {c}.  , {c}" for c in block)
+        same_page(lexicon, text)
+
+
+@needs_native
+def test_native_lower_is_str_lower() -> None:
+    lexicon = _lexicon()._native
+    for c in range(0x110000):
+        if 0xD800 <= c < 0xE000:
+            continue
+        ch = chr(c)
+        if ch.isspace():
+            continue
+        assert lexicon.lower(ch) == ch.lower(), hex(c)
+    for token in ["ΣΑΣ", "ΑΣ", "Σ", "ΑΣΑ", "Α-Σ", "İİ", "ΑΣ\u0301", "Σ'Α"]:
+        assert lexicon.lower(token) == token.lower(), token
+
+
+def test_python_fallback_matches_its_own_columns() -> None:
+    p = _lexicon().page("Home | News\n\nThe cat sat on the mat, and then it left. Again.\nHome | News\n", 3, 30,
+                        use_native=False)
+    assert p.lines == ["Home | News", "The cat sat on the mat, and then it left. Again.", "Home | News"]
+    assert p.words.tolist() == [3, 11, 3]
+    assert p.separators.tolist() == [1, 0, 1]
+    assert p.stopwords.tolist()[1] >= 4
+    assert p.commas.tolist() == [0, 1, 0] and p.dot_spaces.tolist() == [0, 1, 0]
+    assert p.terminal.tolist() == [0, 1, 0] and p.title.tolist() == [1, 0, 1]
+    assert p.dup.tolist() == [2, 1, 2] and p.blank.tolist() == [1, 1, 0]
+    assert isinstance(p.columns, np.ndarray)
