@@ -1,6 +1,7 @@
 """The only code that produces output text: repair, cut and normalise."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -9,6 +10,7 @@ import ftfy
 import re2
 from ftfy import badness, chardata
 
+from . import native
 from .model import Removal
 
 # Repair mojibake, stray HTML entities, control characters and line breaks,
@@ -75,6 +77,23 @@ BADNESS_RE2 = re2.compile(_unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
 BADNESS_LINES_RE2 = re2.compile("(?m)" + _unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
 
 
+def _bitmap(codes: set[int]) -> bytes:
+    bits = bytearray(max(codes) // 8 + 1)
+    for c in codes:
+        bits[c >> 3] |= 1 << (c & 7)
+    return bytes(bits)
+
+
+FIXABLE_BITS = _bitmap(_FIXED_CHARS)  # the C pre-scan's form of FIXABLE_RE
+# Every match of ftfy 6.3's badness regex holds two non-ASCII characters in a
+# row, or one of Â Ã Œ œ or a C1 control: the C pre-scan says whether the text
+# has any, and the badness scan is skipped when it has none. For another
+# version of the regex the scan always runs.
+BADNESS_GATE = hashlib.sha256(badness.BADNESS_RE.pattern.encode()).hexdigest() == (
+    "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f3b8c4"
+)
+
+
 def repair(text: str) -> str:
     """Repair broken Unicode with ftfy, keeping quotes and character widths.
 
@@ -83,21 +102,32 @@ def repair(text: str) -> str:
     """
     if SUSPECT_RE.search(text) is None:
         return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: RE2 cannot scan them, ftfy fixes them
+    hits: list[int] | None = None
+    bad = True
+    if native.module is not None:  # one C pass: fixable characters, entities, surrogates, badness gate
+        hits, surrogate, possible = native.module.repair_scan(text, FIXABLE_BITS)
+        bad = possible or not BADNESS_GATE
+    else:
+        try:
+            text.encode("utf-8")
+            surrogate = False
+        except UnicodeEncodeError:
+            surrogate = True
+    if surrogate:  # lone surrogates: RE2 cannot scan them, ftfy fixes them
         return ftfy.fix_text(text, config=FTFY_CONFIG)
     if not unicodedata.is_normalized("NFC", text):  # rare: find the lines one by one
         return _repair_lines(text, (m.start() for m in SUSPECT_RE.finditer(text)), _needs_ftfy)
     # A trigger inside a line is a trigger in the whole text, so scanning the
     # whole text once finds every line that needs ftfy (and perhaps a few more,
     # where a match spans lines: ftfy leaves those as they are).
-    hits = [m.start() for m in FIXABLE_RE.finditer(text)]
-    hits.extend(m.start() for m in ENTITY_RE.finditer(text))
-    for m in BADNESS_LINES_RE2.finditer(text):
-        a, b = m.span()
-        hits.append(a)
-        hits.extend(i + 1 for i in range(a, b - 1) if text[i] == "\n")  # every line the match touches
+    if hits is None:
+        hits = [m.start() for m in FIXABLE_RE.finditer(text)]
+        hits.extend(m.start() for m in ENTITY_RE.finditer(text))
+    if bad:
+        for m in BADNESS_LINES_RE2.finditer(text):
+            a, b = m.span()
+            hits.append(a)
+            hits.extend(i + 1 for i in range(a, b - 1) if text[i] == "\n")  # every line the match touches
     if not hits:
         return text
     return _repair_lines(text, sorted(hits), None)
@@ -183,11 +213,17 @@ def normalise_whitespace(text: str) -> str:
     """One paragraph per non-empty line, separated by one blank line.
 
     Runs of spaces collapse to one, lines are stripped, and a non-empty text
-    ends with exactly one newline.
+    ends with exactly one newline. The C extension does the same in one pass.
 
     >>> normalise_whitespace("  a  b \\n\\n\\n c\\t\\n")
     'a b\\n\\nc\\n'
     """
-    # str.split() splits on exactly the whitespace of the regex [^\S\n], at C speed.
+    if native.module is not None:
+        return native.module.normalise(text)
+    return normalise_whitespace_python(text)
+
+
+def normalise_whitespace_python(text: str) -> str:
+    """normalise_whitespace in Python: ``str.split()`` splits on exactly the whitespace of ``[^\\S\\n]``."""
     kept = [" ".join(words) for line in text.split("\n") if (words := line.split())]
     return "\n\n".join(kept) + "\n" if kept else ""

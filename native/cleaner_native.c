@@ -648,7 +648,41 @@ static PyTypeObject LexiconType = {
 
 /* ------------------------------------------------------------------------ */
 
+static PyObject *normalise(PyObject *module, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "normalise() expects str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *d = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    return kind == PyUnicode_1BYTE_KIND ? normalise_1(d, n)
+         : kind == PyUnicode_2BYTE_KIND ? normalise_2(d, n)
+                                        : normalise_4(d, n);
+}
+
+static PyObject *repair_scan(PyObject *module, PyObject *args)
+{
+    PyObject *text;
+    Py_buffer bits;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &bits))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nbits = bits.len * 8;
+    PyObject *out = kind == PyUnicode_1BYTE_KIND ? repair_scan_1(d, n, bits.buf, nbits)
+                  : kind == PyUnicode_2BYTE_KIND ? repair_scan_2(d, n, bits.buf, nbits)
+                                                 : repair_scan_4(d, n, bits.buf, nbits);
+    PyBuffer_Release(&bits);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,
+     "repair_scan(text, bitmap) -> (positions of bitmap characters and entity starts, has surrogate, badness possible)"},
+    {"normalise", (PyCFunction)normalise, METH_O,
+     "normalise(text) -> text with one space between words, one blank line between non-empty lines, a final newline"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -232,3 +232,90 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
     out[C_TITLE] = title && cased;
     return 0;
 }
+
+/* normalise_whitespace() of cleaner/text.py: the words of each line joined by
+ * one space, non-empty lines joined by a blank line, a final line break. */
+static PyObject *FN(normalise)(const T *d, Py_ssize_t len)
+{
+    T *out = PyMem_Malloc((2 * len + 2) * sizeof(T));
+    if (!out)
+        return PyErr_NoMemory();
+    Py_ssize_t o = 0, i = 0;
+    int any = 0;
+    while (i < len) {
+        int first = 1;
+        while (i < len && d[i] != '\n') {
+            if (is_ws(d[i])) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i + 1;
+            while (j < len && !is_ws(d[j]))
+                j++;
+            if (first) {
+                if (any) {
+                    out[o++] = '\n';
+                    out[o++] = '\n';
+                }
+                any = 1;
+                first = 0;
+            } else {
+                out[o++] = ' ';
+            }
+            memcpy(out + o, d + i, (j - i) * sizeof(T));
+            o += j - i;
+            i = j;
+        }
+        i++; /* the line break */
+    }
+    if (any)
+        out[o++] = '\n';
+    PyObject *result = PyUnicode_FromKindAndData(sizeof(T), out, o);
+    PyMem_Free(out);
+    return result;
+}
+
+/* The repair pre-scan (cleaner/text.py): positions of the characters set in
+ * bits (nbits of them) and of every "&" that starts a match of ftfy's entity
+ * regex &#?[0-9A-Za-z]{1,24}; in text order; whether the text holds a lone
+ * surrogate; whether ftfy's badness regex could match (two non-ASCII
+ * characters in a row, or one of Â Ã Œ œ or a C1 control). */
+static PyObject *FN(repair_scan)(const T *d, Py_ssize_t len, const unsigned char *bits, Py_ssize_t nbits)
+{
+    PyObject *hits = PyList_New(0);
+    if (!hits)
+        return NULL;
+    int surrogate = 0, bad = 0, prev_wide = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = d[i];
+        int hit = (Py_ssize_t)c < nbits && ((bits[c >> 3] >> (c & 7)) & 1);
+        if (c >= 128) {
+            bad |= prev_wide || c == 0xC2 || c == 0xC3 || c == 0x152 || c == 0x153 || c < 0xA0;
+            surrogate |= c >= 0xD800 && c < 0xE000;
+            prev_wide = 1;
+        } else {
+            prev_wide = 0;
+            if (c == '&') {
+                Py_ssize_t j = i + 1, k;
+                if (j < len && d[j] == '#')
+                    j++;
+                for (k = j; k < len && k - j <= 24; k++) {
+                    Py_UCS4 e = d[k];
+                    if (!((e >= '0' && e <= '9') || (e >= 'A' && e <= 'Z') || (e >= 'a' && e <= 'z')))
+                        break;
+                }
+                hit |= k > j && k - j <= 24 && k < len && d[k] == ';';
+            }
+        }
+        if (hit) {
+            PyObject *pos = PyLong_FromSsize_t(i);
+            if (!pos || PyList_Append(hits, pos) < 0) {
+                Py_XDECREF(pos);
+                Py_DECREF(hits);
+                return NULL;
+            }
+            Py_DECREF(pos);
+        }
+    }
+    return Py_BuildValue("Nii", hits, surrogate, bad);
+}

@@ -119,3 +119,73 @@ def test_python_fallback_matches_its_own_columns() -> None:
     assert p.terminal.tolist() == [0, 1, 0] and p.title.tolist() == [1, 0, 1]
     assert p.dup.tolist() == [2, 1, 2] and p.blank.tolist() == [1, 1, 0]
     assert isinstance(p.columns, np.ndarray)
+
+
+TEXTS = st.lists(st.one_of(WORDS, SPACES), max_size=80).map("".join)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TEXTS, st.text()))
+def test_normalise_native_equals_python(text) -> None:
+    from cleaner.text import normalise_whitespace_python
+
+    assert native.module.normalise(text) == normalise_whitespace_python(text)
+
+
+@needs_native
+def test_normalise_narrows_the_string() -> None:
+    """Dropping the only wide character (a wide space) gives the same, narrow, str as Python's."""
+    out = native.module.normalise("a\u3000b\U0001F600 \u2028c")
+    assert out == "a b\U0001F600 c\n"
+    assert native.module.normalise("a\u3000b") == "a b" + "\n"
+
+
+# Characters of every class ftfy's badness regex knows, beside ASCII.
+MOJIBAKE = "".join(sorted(set("".join(__import__("ftfy.badness", fromlist=["x"]).MOJIBAKE_CATEGORIES.values()))))
+REPAIR_TEXT = st.lists(
+    st.one_of(st.sampled_from(MOJIBAKE), st.sampled_from("aZ .,;&#x1\n\r\t"), st.sampled_from(
+        ["&amp;", "&#39;", "&#x27;", "&eacute;", "&" + "a" * 24 + ";", "&" + "a" * 25 + ";", "&;", "&#;",
+         "\ufb01", "\x1b[0m", "\u2028", "\x85", "\x00", "e\u0301", "\ud800", "\U0001F600", "’", "”"])),
+    max_size=60).map("".join)
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(REPAIR_TEXT, st.text()))
+def test_repair_scan_native_equals_python(text) -> None:
+    from cleaner.text import ENTITY_RE, FIXABLE_BITS, FIXABLE_RE
+
+    hits, surrogate, _ = native.module.repair_scan(text, FIXABLE_BITS)
+    expected = sorted([m.start() for m in FIXABLE_RE.finditer(text)] + [m.start() for m in ENTITY_RE.finditer(text)])
+    assert hits == expected
+    assert surrogate == any(0xD800 <= ord(c) < 0xE000 for c in text)
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.text(st.characters(max_codepoint=127), max_size=4), st.sampled_from(MOJIBAKE)),
+                max_size=30).map(lambda parts: "".join(a + b for a, b in parts)))
+def test_badness_gate_is_sound(text) -> None:
+    """When the pre-scan says ftfy's badness regex cannot match, it does not."""
+    from cleaner.text import BADNESS_GATE, BADNESS_LINES_RE2, FIXABLE_BITS
+
+    _, _, possible = native.module.repair_scan(text, FIXABLE_BITS)
+    if BADNESS_GATE and not possible:
+        assert BADNESS_LINES_RE2.search(text) is None
+
+
+@needs_native
+def test_badness_gate_on_every_isolated_character() -> None:
+    """Each mojibake-class character alone between ASCII neighbours: the gate opens wherever the regex matches."""
+    from cleaner.text import BADNESS_GATE, BADNESS_LINES_RE2, FIXABLE_BITS
+
+    if not BADNESS_GATE:
+        pytest.skip("another ftfy badness regex: the gate is off")
+    around = ["", " ", "a", "Z", ".", "\n", "a ", " a", "1"]
+    for c in MOJIBAKE + "".join(map(chr, range(0x80, 0x250))):
+        for left in around:
+            for right in around:
+                text = left + c + right
+                if BADNESS_LINES_RE2.search(text) is not None:
+                    assert native.module.repair_scan(text, FIXABLE_BITS)[2], repr(text)
