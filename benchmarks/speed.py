@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py [TEXT_DIR] [--html-dir DIR] [--stream-mb 100,1000]
 
-Prints: the floor (one pass of a single case-insensitive compiled regex over
+Prints: whether the C extension is in use (CLEANER_NATIVE=0 turns it off), the floor (one pass of a single case-insensitive compiled regex over
 the corpus), text-mode MB/s per core for the whole pipeline (Unicode repair,
 rules, classifier) and its ratio to the floor, each stage alone, HTML-mode
 pages/s beside plain trafilatura on the same pages, `clean -j 1` against
@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cleaner import Pipeline, settings
+from cleaner import Pipeline, native_available, settings
 from cleaner.classify import find_boilerplate
 from cleaner.html import TRAFILATURA_OPTIONS
 from cleaner.text import repair
@@ -78,7 +78,8 @@ def text_mode(docs: list[str]) -> None:
     whole = "\n".join(docs)
     floor_re = re.compile("advertisement", re.IGNORECASE)
     floor = mb / best(lambda: floor_re.findall(whole), 5)  # best of 5: it is short
-    print(f"corpus: {len(docs)} documents, {mb:.1f} MB; every row is the best of {REPEAT} runs\n")
+    print(f"corpus: {len(docs)} documents, {mb:.1f} MB; every row is the best of {REPEAT} runs")
+    print(f"C extension (_cleaner_native): {'in use' if native_available() else 'NOT in use (pure Python)'}\n")
     print(row("floor: one case-insensitive regex pass", mb, mb / floor))
     full = Pipeline(settings(format="text"))
     rules = Pipeline(settings(format="text", keep=["boilerplate"]))

@@ -5,6 +5,7 @@ import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from . import native
 from .classify import find_boilerplate
 from .errors import RulePackError
 from .model import Removal, Result
@@ -114,6 +115,8 @@ def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
     wanted = sorted(offsets)
     if data.isascii():
         return {o: o for o in wanted}
+    if native.module is not None:  # counts the bytes that start a character
+        return dict(zip(wanted, native.module.char_offsets(data, wanted)))
     chars: dict[int, int] = {}
     prev = count = 0
     for offset in wanted:

@@ -82,18 +82,31 @@ class Rule:
         return self.finder(data, which)
 
 
-def _captures(match: Any) -> dict[str, str]:
-    return {k: v.decode("utf-8").strip() for k, v in match.groupdict().items() if v}
+def _group_names(regex: Any) -> tuple[tuple[str, int], ...]:
+    """(name, number) of the pattern's named groups, read once (re2 rebuilds groupindex on every access)."""
+    return tuple(regex.groupindex.items())
+
+
+def _captures(match: Any, names: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    """The named groups that matched, decoded and stripped, in groupindex order (match.groupdict())."""
+    out = {}
+    for k, i in names:
+        v = match[i]
+        if v:
+            out[k] = v.decode("utf-8").strip()
+    return out
 
 
 def span_finder(patterns: Sequence[Any]) -> Finder:
     """Every match of any pattern (or of the patterns numbered in ``which``) is removed."""
+    names = [_group_names(regex) for regex in patterns]
 
     def find(data: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
-        for regex in patterns if which is None else [patterns[i] for i in which]:
-            for m in regex.finditer(data):
-                if m.end() > m.start():
-                    yield m.start(), m.end(), _captures(m)
+        for i in range(len(patterns)) if which is None else which:
+            for m in patterns[i].finditer(data):
+                start, end = m.span()
+                if end > start:
+                    yield start, end, _captures(m, names[i])
 
     return find
 
@@ -112,9 +125,11 @@ def block_finder(start: Any, end: Any | None, follow: Any | None, max_lines: int
     at most ``max_lines`` of them. With neither, the opening line alone.
     """
 
+    names = _group_names(start)
+
     def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         for m in start.finditer(text):
-            captures = _captures(m)
+            captures = _captures(m, names)
             line_end = text.find(b"\n", m.end())
             line_end = len(text) if line_end < 0 else line_end
             if end is not None:

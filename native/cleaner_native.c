@@ -678,7 +678,43 @@ static PyObject *repair_scan(PyObject *module, PyObject *args)
     return out;
 }
 
+static PyObject *char_offsets(PyObject *module, PyObject *args)
+{
+    /* For sorted byte offsets into UTF-8 data (on character boundaries): the str offsets. */
+    Py_buffer data;
+    PyObject *offsets;
+    if (!PyArg_ParseTuple(args, "y*O!", &data, &PyList_Type, &offsets))
+        return NULL;
+    const unsigned char *p = data.buf;
+    Py_ssize_t n = PyList_GET_SIZE(offsets), pos = 0, count = 0;
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(offsets, i));
+        if (at == -1 && PyErr_Occurred()) {
+            Py_CLEAR(out);
+            break;
+        }
+        if (at < pos || at > data.len) {
+            PyErr_SetString(PyExc_ValueError, "offsets must be sorted and within the data");
+            Py_CLEAR(out);
+            break;
+        }
+        for (; pos < at; pos++)
+            count += (p[pos] & 0xC0) != 0x80;
+        PyObject *v = PyLong_FromSsize_t(count);
+        if (!v) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    PyBuffer_Release(&data);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"char_offsets", (PyCFunction)char_offsets, METH_VARARGS,
+     "char_offsets(utf8, sorted byte offsets) -> the str offsets of those positions"},
     {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,
      "repair_scan(text, bitmap) -> (positions of bitmap characters and entity starts, has surrogate, badness possible)"},
     {"normalise", (PyCFunction)normalise, METH_O,

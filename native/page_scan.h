@@ -153,75 +153,70 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
 {
     int64_t words = 0, stop = 0, sep = 0, comma = 0, dots = 0;
     /* str.istitle(): upper/title case only after an uncased character, lower case only after a cased one. */
-    int title = 1, cased = 0, prev_cased = 0;
+    int title = 1, cased = 0;
     Py_UCS4 *buf = lx->scratch;
     const Py_ssize_t cap = codes->maxlen;
-    Py_ssize_t tok = -1, n = 0; /* start of the current word, its lower-cased length so far */
-    int slow = 0;               /* the word holds U+0130 or U+03A3: lower it with str.lower() */
-    uint64_t h = 0;
-    for (Py_ssize_t i = a; i <= b; i++) {
-        Py_UCS4 c = i < b ? d[i] : ' ';
+    Py_ssize_t i = a;
+    while (i < b) {
+        Py_UCS4 c = d[i];
         if (is_ws(c)) {
-            if (tok >= 0) {
-                words++;
-                if (i - tok == 1 && d[tok] == 0)
-                    *zero_token = 1;
-                const Entry *en = NULL;
-                if (slow) {
-                    int err = 0;
-                    en = FN(lookup)(lx, codes, text, d, tok, i, &err);
-                    if (err)
-                        return -1;
-                } else if (n <= cap) {
-                    en = table_find(codes, buf, n, mix(h));
-                }
-                if (en) {
-                    sep += en->code == CODE_SEP;
-                    stop += en->code == CODE_STOP;
-                }
-                tok = -1;
-            }
-            prev_cased = 0;
+            i++;
             continue;
         }
-        if (tok < 0) {
-            tok = i;
-            n = 0;
-            slow = 0;
-            h = 1469598103934665603ULL;
+        /* One word: d[tok:i]. */
+        Py_ssize_t tok = i, n = 0;
+        int slow = 0, prev_cased = 0; /* slow: it holds U+0130 or U+03A3, lowered by str.lower() */
+        uint64_t h = 1469598103934665603ULL;
+        do {
+            Py_UCS4 low;
+            int upper, lower;
+            if (c < 128) {
+                upper = c - 'A' < 26u;
+                lower = c - 'a' < 26u;
+                low = c | ((Py_UCS4)upper << 5);
+                if (c == ',')
+                    comma++;
+                else if (c == '.' && i + 1 < b && d[i + 1] == ' ')
+                    dots++;
+            } else {
+                upper = Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISTITLE(c);
+                lower = !upper && Py_UNICODE_ISLOWER(c);
+                slow |= c == 0x130 || c == 0x3A3;
+                low = Py_UNICODE_TOLOWER(c);
+            }
+            if (n < cap) {
+                buf[n] = low;
+                h = (h ^ low) * 1099511628211ULL;
+            }
+            n++;
+            if (title) {
+                if (upper) {
+                    title = !prev_cased;
+                    prev_cased = cased = 1;
+                } else if (lower) {
+                    title = prev_cased;
+                    prev_cased = cased = 1;
+                } else {
+                    prev_cased = 0;
+                }
+            }
+            i++;
+        } while (i < b && !is_ws(c = d[i]));
+        words++;
+        if (n == 1 && d[tok] == 0)
+            *zero_token = 1;
+        const Entry *en = NULL;
+        if (slow) {
+            int err = 0;
+            en = FN(lookup)(lx, codes, text, d, tok, i, &err);
+            if (err)
+                return -1;
+        } else if (n <= cap) {
+            en = table_find(codes, buf, n, mix(h));
         }
-        int upper, lower;
-        Py_UCS4 low;
-        if (c < 128) {
-            upper = c >= 'A' && c <= 'Z';
-            lower = c >= 'a' && c <= 'z';
-            low = upper ? c + 32 : c;
-            if (c == ',')
-                comma++;
-            else if (c == '.' && i + 1 < b && d[i + 1] == ' ')
-                dots++;
-        } else {
-            upper = Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISTITLE(c);
-            lower = !upper && Py_UNICODE_ISLOWER(c);
-            if (c == 0x130 || c == 0x3A3)
-                slow = 1;
-            low = Py_UNICODE_TOLOWER(c);
-        }
-        if (n < cap)
-            buf[n] = low;
-        n++;
-        h ^= low;
-        h *= 1099511628211ULL;
-        if (upper) {
-            if (prev_cased)
-                title = 0;
-            prev_cased = cased = 1;
-        } else if (lower) {
-            if (!prev_cased)
-                title = 0;
-            prev_cased = cased = 1;
-        } else {
-            prev_cased = 0;
+        if (en) {
+            sep += en->code == CODE_SEP;
+            stop += en->code == CODE_STOP;
         }
     }
     out[C_WORDS] = words;

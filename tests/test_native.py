@@ -189,3 +189,21 @@ def test_badness_gate_on_every_isolated_character() -> None:
                 text = left + c + right
                 if BADNESS_LINES_RE2.search(text) is not None:
                     assert native.module.repair_scan(text, FIXABLE_BITS)[2], repr(text)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TEXTS, st.text(st.characters(exclude_categories=("Cs",)))), st.data())
+def test_char_offsets_native_equals_python(text, data) -> None:
+    from cleaner import pipeline
+
+    raw = text.encode("utf-8")
+    bounds = [len(text[:i].encode("utf-8")) for i in range(len(text) + 1)]
+    wanted = sorted(set(data.draw(st.lists(st.sampled_from(bounds), max_size=20))))
+    assert native.module.char_offsets(raw, wanted) == [len(raw[:o].decode("utf-8")) for o in wanted]
+    saved, native.module = native.module, None
+    try:
+        python = pipeline._char_offsets(raw, wanted)
+    finally:
+        native.module = saved
+    assert pipeline._char_offsets(raw, wanted) == python
