@@ -4,23 +4,21 @@ Stage 1 scores each non-blank line with an additive model over a few joint featu
 stopword density for the page's language, punctuation, casing/repetition/layout, separators x
 position). Context stages then re-score each line from its own score, the mean score of windows
 of neighbouring lines and where it sits relative to the page's prose mass. Weights: ``train.py``.
-Line features come from C-level str methods over whole columns; the tables, windows and
-thresholds are numpy array operations over all lines of a page at once.
+The per-line primitives come from one pass over the page (cleaner/lines.py, in C when the extension
+is built); the tables, windows and thresholds are numpy array operations over all lines of a page at once.
 Training (reproducible, on the WCXB development split only): training/train_classifier.py.
 """
 from __future__ import annotations
 
 import functools
-import heapq
 import json
 import os
-from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
-from itertools import accumulate, chain, repeat
-from operator import methodcaller
 
 import numpy as np
+
+from .lines import Lexicon
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -75,27 +73,10 @@ def _stoplists() -> tuple[dict[str, tuple[int, ...]], list[frozenset[str]]]:
     return {w: tuple(v) for w, v in index.items()}, sets
 
 
-@functools.lru_cache(maxsize=None)
-def _codebook(lang: int) -> dict[str, str]:
-    """Token -> one-letter code: 's' stopword of the language, 'p' separator, '\\n' line break."""
-    book = dict.fromkeys(_stoplists()[1][lang] if lang >= 0 else (), "s")
-    book.update(dict.fromkeys(SEPARATORS, "p"))
-    book["\x00"] = "\n"
-    return book
-
-
-def _language(lowered: list[str], keep: list[int], lens: list[int]) -> int:
-    """Id of the stoplist with most hits among the first words of the longest lines (-1 if none).
-
-    ``lowered`` are all lines of the page, ``keep`` the numbers of the non-blank ones, whose lengths are ``lens``.
-    """
-    index = _stoplists()[0]
-    sample: set[str] = set()
-    for i in heapq.nlargest(LANG_SAMPLE_LINES, range(len(lens)), key=lens.__getitem__):
-        sample.update(lowered[keep[i]].split()[:LANG_SAMPLE_WORDS])
-    hits = Counter(chain.from_iterable(filter(None, map(index.get, sample))))
-    # Ties go to the lower id: the sample is a set, so insertion order would depend on the hash seed.
-    return min(hits, key=lambda lang: (-hits[lang], lang)) if hits else -1
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    """The stoplists, separators and terminals the per-line primitives are computed with."""
+    return Lexicon(_stoplists()[0], SEPARATORS, TERMINALS)
 
 
 def _table(edges: Sequence[int], cap: int) -> np.ndarray:
@@ -126,41 +107,18 @@ class Page:
 
     def __init__(self, source: str, removed: Sequence[tuple[int, int]] = ()) -> None:
         text = _mask(source, removed) if removed else source
-        raw = text.split("\n")
-        starts = list(accumulate([len(r) + 1 for r in raw], initial=0))
-        stripped = list(map(str.strip, raw))
-        keep = [i for i, s in enumerate(stripped) if s]
-        self.starts = [starts[i] for i in keep]
-        self.ends = [starts[i] + len(raw[i]) for i in keep]
-        self.lines = lines = [stripped[i] for i in keep]
+        p = _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS)  # the per-line primitives (cleaner/lines.py)
+        self.starts, self.ends, self.lines = p.start.tolist(), p.end.tolist(), p.lines
+        lines = p.lines
         n = len(lines)
         self.nw = np.zeros(0, dtype=np.int64)
         if not n:
             return
-        lens = list(map(len, lines))
-        low = text.lower()
-        low_lines = low.split("\n")
-        lang = _language(low_lines, keep, lens) if len(low_lines) == len(raw) else -1
-        book = _codebook(lang)
-        codes = "".join(map(book.get, low.replace("\n", " \x00 ").split(), repeat("w"))).split("\n")
-        if len(codes) != len(raw):  # defensive: lower() never adds line breaks, but be safe
-            codes = ["w" * len(s.split()) for s in raw]
-        codes = [codes[i] for i in keep]
-
-        def column(values, dtype=np.int64) -> np.ndarray:
-            return np.fromiter(values, dtype, n)
-
-        self.nw = nw = column(map(len, codes))
-        nstop = column(map(methodcaller("count", "s"), codes))
-        nsep = column(map(methodcaller("count", "p"), codes))
-        punct = column(map(methodcaller("count", ","), lines)) + column(map(methodcaller("count", ". "), lines))
-        term = column(map(methodcaller("endswith", TERMINALS), lines))
-        title = column(map(str.istitle, lines))
-        counts = Counter(lines)
-        dup = column(map(counts.__getitem__, lines))
-        keep_at = np.asarray(keep)
-        blank = np.ones(n, dtype=np.int64)
-        blank[1:] = np.diff(keep_at) > 1  # a blank line (or the page start) comes before the line
+        lens = p.length
+        self.nw = nw = p.words
+        nstop, nsep = p.stopwords, p.separators
+        punct = p.commas + p.dot_spaces
+        term, title, dup, blank = p.terminal, p.title, p.dup, p.blank
         after = np.ones(n, dtype=np.int64)
         after[:-1] = blank[1:]
         bounds = np.append(np.flatnonzero(blank), n)

@@ -75,12 +75,12 @@ def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
     import sys
 
     code = (
-        "from cleaner.classify import _language, _stoplists\n"
+        "from cleaner.classify import _lexicon, _stoplists\n"
         "index, _ = _stoplists()\n"
         "one = [w for w, v in sorted(index.items()) if len(v) == 1]\n"
         "langs = sorted({index[w][0] for w in one})[:2]\n"
-        "words = [next(w for w in one if index[w] == (lang,)) for lang in langs]\n"
-        "print(_language([' '.join(words)], [0], [1]))\n"
+        "text = ' '.join(next(w for w in one if index[w] == (lang,)) for lang in langs)\n"
+        "print(_lexicon().page(text, 3, 30).lang, _lexicon().page(text, 3, 30, use_native=False).lang)\n"
     )
     seen = set()
     for seed in range(8):
@@ -88,6 +88,8 @@ def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         seen.add(out.stdout.strip())
     assert len(seen) == 1, seen
+    native, python = seen.pop().split()
+    assert native == python != "-1"
 
 
 def test_page_features_are_word_shares_above_each_cutoff() -> None:
