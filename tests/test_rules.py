@@ -151,3 +151,34 @@ pattern = '''Credit: [^\\n]{1,12}'''
     rules = load_pack(str(path)).rules
     data = "Credit: Jane Doe\nCredit: a name much longer than twelve\nCredit: X".encode()
     assert _scanned(rules, data) == _alone(rules, data) == {"t.short-credit": {(0, 16), (56, 65)}}
+
+
+def test_prefilter_names_every_rule_that_finds_something() -> None:
+    """The trigger Set (loosened, uncaptured) never drops a rule or pattern that would match."""
+    from cleaner.rules import Prefilter
+
+    rules = [r for r in load_pack(default_pack_path()).rules if r.scope != "line"]
+    texts = [ARTICLE] + [t for r in rules for t in r.examples.get("remove", []) + r.examples.get("keep", [])]
+    prefilter = Prefilter(rules)
+    for text in texts + ["\n".join(texts), "\r\n".join(texts[::-1])]:
+        data = text.encode("utf-8")
+        named = {rule.name: which for rule, which in prefilter.candidates(data)}
+        for rule in rules:
+            found = list(rule.find(data))
+            if found:
+                assert rule.name in named, (rule.name, text[:60])
+                assert list(rule.find(data, named[rule.name])) == found
+
+
+def test_uncapture_keeps_every_match() -> None:
+    import re2
+
+    from cleaner.rules import _options, uncapture
+
+    data = "\n".join([ARTICLE] + [t for r in load_pack(default_pack_path()).rules
+                                  for t in r.examples.get("remove", [])]).encode("utf-8")
+    for rule in load_pack(default_pack_path()).rules:
+        for pattern in rule.triggers:
+            plain = re2.compile(uncapture(pattern), _options())
+            assert plain.groups == 0
+            assert [m.span() for m in plain.finditer(data)] == [m.span() for m in re2.compile(pattern, _options()).finditer(data)]
