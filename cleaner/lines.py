@@ -54,7 +54,7 @@ class Lexicon:
     """Stoplists (lower-cased word -> stoplist ids), separator tokens and terminal punctuation."""
 
     def __init__(self, index: Mapping[str, Sequence[int]], separators: Sequence[str], terminals: Sequence[str]) -> None:
-        self.index = dict(index)
+        self.index = index if isinstance(index, dict) else dict(index)  # no copy: 154k words
         self.separators = tuple(separators)
         self.terminals = tuple(terminals)
         self._books: dict[int, dict[str, str]] = {}

@@ -526,8 +526,8 @@ class LineScan:
     its matches are used), are joined into one alternation and run once;
     each line it touches is then tested with an RE2 Set of the loosened
     patterns, and the rules whose patterns the Set names run on that line
-    alone. Loosened patterns match a superset of lines, so every rule finds
-    exactly the lines it would find alone.
+    alone (each distinct line once per text). Loosened patterns match a
+    superset of lines, so every rule finds exactly the lines it would find alone.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -550,6 +550,9 @@ class LineScan:
         found: dict[str, list[Match]] = {}
         if self.scan is None:
             return found
+        # A line is tested alone, so equal lines give equal matches: boilerplate lines
+        # repeat ("Read more:", "Share"), and each distinct one is tested once.
+        memo: dict[bytes, list[tuple[str, int, int, dict[str, str]]]] = {}
         line_end = -1  # end of the last line tested: lines are visited in order, each once
         for m in self.scan.finditer(data):
             a, b = m.span()
@@ -560,19 +563,26 @@ class LineScan:
                     line_start = line_end + 1 if i < 0 else i + 1
                     line_end = data.find(b"\n", pos)
                     line_end = len(data) if line_end < 0 else line_end
-                    self._test_line(data, line_start, line_end, found)
+                    line = data[line_start:line_end]
+                    hits = memo.get(line)
+                    if hits is None:
+                        hits = memo[line] = self._test_line(line)
+                    for name, x, y, captures in hits:
+                        found.setdefault(name, []).append((line_start + x, line_start + y, captures))
                 if line_end >= b - 1:
                     break
                 pos = line_end + 1
         return found
 
-    def _test_line(self, data: bytes, start: int, end: int, found: dict[str, list[Match]]) -> None:
-        line = data[start:end]
+    def _test_line(self, line: bytes) -> list[tuple[str, int, int, dict[str, str]]]:
+        """(rule name, start, end, captures) of every line rule's matches in one line, in rule order."""
         which: dict[int, list[int]] = {}
         for k in sorted(self.set.Match(line) or ()):
             rule, pattern = self.owner[k]
             which.setdefault(rule, []).append(pattern)
+        hits = []
         for i, patterns in which.items():
             rule = self.rules[i]
             for a, b, captures in rule.find(line, patterns):
-                found.setdefault(rule.name, []).append((start + a, start + b, captures))
+                hits.append((rule.name, a, b, captures))
+        return hits
