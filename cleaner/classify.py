@@ -83,12 +83,17 @@ def prepare_stage(stage: dict) -> dict:
     """Turn a stage read from JSON into arrays for stage_score (in place; also returned)."""
     stage["edges"] = [np.asarray(e, dtype=float) for e in stage["edges"]]
     nbins = [len(e) + 1 for e in stage["edges"]] + [1]
+    # edges as columns of a (columns x most edges) matrix, padded with +inf: bins by comparison
+    padded = np.full((len(nbins) - 1, max(nbins) - 1), np.inf)
+    for j, e in enumerate(stage["edges"]):
+        padded[j, :len(e)] = e
+    stage["edge_columns"] = [padded[:, k:k + 1] for k in range(padded.shape[1])]
     a = np.asarray([t["a"] for t in stage["tables"]], dtype=np.int64)
     b = np.asarray([t["b"] for t in stage["tables"]], dtype=np.int64) % len(nbins)  # -1: the constant column
     sizes = [len(t["values"]) for t in stage["tables"]]
     stage["a"], stage["b"] = a, b
-    stage["stride"] = np.asarray(nbins)[b][:, None]
-    stage["offset"] = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)[:, None]
+    stage["stride"] = np.asarray(nbins, dtype=np.int32)[b][:, None]
+    stage["offset"] = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int32)[:, None]
     stage["values"] = np.concatenate([np.asarray(t["values"], dtype=float) for t in stage["tables"]])
     return stage
 
@@ -290,11 +295,13 @@ def stage_score(features: dict[str, np.ndarray], stage: dict) -> np.ndarray:
     Each input column is cut into bins at the stage's edges; a table is indexed by the bins of its two
     columns (a one-column table pairs with a constant column). All tables are gathered in one lookup.
     """
-    n = len(features["len"])
-    codes = np.vstack([np.searchsorted(e, features[name], side="right") for name, e in zip(stage["features"], stage["edges"])]
-                      + [np.zeros(n, dtype=np.int64)])
+    x = np.vstack([features[name] for name in stage["features"]])
+    codes = np.zeros((x.shape[0] + 1, x.shape[1]), dtype=np.int32)  # the last row: the constant column
+    binned = codes[:-1]
+    for edge in stage["edge_columns"]:  # bin = number of edges <= value (searchsorted side="right")
+        binned += x >= edge
     index = codes[stage["a"]] * stage["stride"] + codes[stage["b"]] + stage["offset"]
-    return stage["bias"] + stage["values"][index].sum(axis=0)
+    return stage["bias"] + np.take(stage["values"], index).sum(axis=0)
 
 
 def page_scores(page: Page, model: dict) -> np.ndarray:
