@@ -1,12 +1,15 @@
 """Statistical text-mode boilerplate classifier: which lines of a whole-page text are not main content.
 
-Stage 1 scores each non-blank line with an additive model over a few joint feature tables (length x
-stopword density for the page's language, punctuation, casing/repetition/layout, separators x
-position). Context stages then re-score each line from its own score, the mean score of windows
-of neighbouring lines and where it sits relative to the page's prose mass. Weights: ``train.py``.
-The per-line primitives come from one pass over the page (cleaner/lines.py, in C when the extension
-is built); the tables, windows and thresholds are numpy array operations over all lines of a page at once.
-Training (reproducible, on the WCXB development split only): training/train_classifier.py.
+Stage 1 scores each non-blank line from its own counts (length, words, stopword share for the page's
+language, punctuation, separators, casing, repetition, layout), its blank-separated block's and its
+neighbours'. Stage 2 re-scores it from the stage-1 scores around it: window means, its block's scores,
+the prose mass before and after it, the distance to confident prose and the prose zone it sits in
+(the biggest zone is the main text; what follows it is mostly teasers, comments and footers).
+Each stage is a sum of lookup tables over pairs of binned columns (boosted trees, compiled by
+training/train_classifier.py, which trains it on the WCXB development split only); a stage is
+evaluated with one gather over all lines of a page. The per-line counts come from one pass over the
+page (cleaner/lines.py, in C when the extension is built); everything after that is numpy over the
+page's columns.
 """
 from __future__ import annotations
 
@@ -29,10 +32,20 @@ MIN_KEEP_SHARE = 0.05
 # If the model would cut less than this share of the words, the page is already clean (an ordinary
 # article with a headline and byline): leave it whole rather than nibble at its edges.
 MIN_REMOVE_SHARE = 0.05
+# Likewise a page whose only cut would be its first line or two (a headline and standfirst above the
+# text) is a clean article: it is left whole, headline included.
+HEAD_LINES = 2
 # Logits are clipped here before averaging so one extreme line cannot dominate a window.
 CLIP = 6.0
 # Window half-widths (in lines) of the context averages: a line, a paragraph group, a section, a page part.
 WINDOWS = (1, 3, 10, 30)
+# Neighbours (lines above: positive, below: negative) whose columns each line also sees.
+NEIGHBOURS = (1, 2, -1, -2)
+NEIGHBOUR_COLUMNS = ("len", "stop", "punct", "term", "blank")
+# A stage-1 score above this marks confident prose; distances to it are capped at FAR lines.
+STRONG = 2.0
+FAR = 1000
+ZONE_FAR = 200
 # Lines (the longest ones) and words per line used to guess the page language from stopword hits.
 LANG_SAMPLE_LINES = 3
 LANG_SAMPLE_WORDS = 30
@@ -52,12 +65,36 @@ def _weights_path() -> str:
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> dict:
-    """Read the weights file once; the stage tables become numpy arrays."""
+    """Read the weights file once; each stage's edges and tables become numpy arrays ready for one gather.
+
+    A stage lists its input columns with their bin edges, and tables over pairs of columns (``a``, ``b``:
+    column numbers, ``b`` may be ``-1`` for a one-column table) holding ``len(edges[a]) + 1`` by
+    ``len(edges[b]) + 1`` values, row-major.
+    """
     with open(_weights_path(), encoding="utf-8") as fh:
         model = json.load(fh)
     for stage in model["stages"]:
-        stage["tables"] = {k: np.asarray(v, dtype=float) for k, v in stage["tables"].items()}
+        prepare_stage(stage)
     return model
+
+
+def prepare_stage(stage: dict) -> dict:
+    """Turn a stage read from JSON into arrays for stage_score (in place; also returned)."""
+    stage["edges"] = [np.asarray(e, dtype=float) for e in stage["edges"]]
+    nbins = [len(e) + 1 for e in stage["edges"]] + [1]
+    # edges as columns of a (columns x most edges) matrix, padded with +inf: bins by comparison
+    padded = np.full((len(nbins) - 1, max(nbins) - 1), np.inf)
+    for j, e in enumerate(stage["edges"]):
+        padded[j, :len(e)] = e
+    stage["edge_columns"] = [padded[:, k:k + 1] for k in range(padded.shape[1])]
+    a = np.asarray([t["a"] for t in stage["tables"]], dtype=np.int64)
+    b = np.asarray([t["b"] for t in stage["tables"]], dtype=np.int64) % len(nbins)  # -1: the constant column
+    sizes = [len(t["values"]) for t in stage["tables"]]
+    stage["a"], stage["b"] = a, b
+    stage["stride"] = np.asarray(nbins, dtype=np.int32)[b][:, None]
+    stage["offset"] = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int32)[:, None]
+    stage["values"] = np.concatenate([np.asarray(t["values"], dtype=float) for t in stage["tables"]])
+    return stage
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,57 +116,47 @@ def _lexicon() -> Lexicon:
     return Lexicon(_stoplists()[0], SEPARATORS, TERMINALS)
 
 
-def _table(edges: Sequence[int], cap: int) -> np.ndarray:
-    """Lookup array value -> bin index for values 0..cap (bins split at the given edges)."""
-    return np.searchsorted(np.asarray(edges), np.arange(cap + 1), side="right")
+def _shift(a: np.ndarray, k: int, fill: float) -> np.ndarray:
+    """Column a moved by k lines: out[i] = a[i - k] (k > 0: the line k above), fill past the page's ends."""
+    out = np.full(len(a), fill, dtype=float)
+    if k > 0:
+        out[k:] = a[:-k]
+    else:
+        out[:k] = a[-k:]
+    return out
 
 
-LEN_CAP, LEN_BIN = 400, _table((3, 5, 8, 12, 17, 25, 35, 50, 70, 100, 140, 200, 300), 400)
-WORD_CAP, WORD_BIN = 40, _table((2, 3, 4, 6, 9, 14, 22), 40)
-DUP_CAP, DUP_BIN = 9, _table((2, 3, 5), 9)
-BLOCK_CAP, BLOCK_BIN = 20, _table((2, 3, 5, 9), 20)
-N_LEN, N_WORD, N_DUP, N_BLOCK = (int(t[-1]) + 1 for t in (LEN_BIN, WORD_BIN, DUP_BIN, BLOCK_BIN))
-N_STOP, N_PUNCT, N_SEP, N_POS = 10, 6, 3, 10
-# Joint tables of stage 1 and their sizes (train.py one-hot encodes exactly these).
-LINE_TABLES = {
-    "len_stop": N_LEN * N_STOP,
-    "words_punct_term": N_WORD * N_PUNCT * 2,
-    "dup_title_blank_block": N_DUP * 2 * 4 * N_BLOCK,
-    "sep_pos": N_SEP * N_POS,
-}
-N_SELF, N_MASS = 25, 6
-CONTEXT_TABLES = {"self": N_SELF, "mass": N_MASS * N_MASS}
-CONTEXT_LINEAR = tuple(f"w{k}" for k in WINDOWS)
+def _window_mean(s: np.ndarray, k: int) -> np.ndarray:
+    """Mean of s over the 2k+1 lines centred on each line (zeros past the page's ends)."""
+    pre = np.concatenate(([0.0], np.cumsum(np.concatenate((np.zeros(k), s, np.zeros(k))))))
+    return (pre[2 * k + 1:] - pre[:len(s)]) / (2 * k + 1)
 
 
 class Page:
-    """Visible non-blank lines of a page and their stage-1 table indices."""
+    """Visible non-blank lines of a page and their per-line counts (the stage-1 inputs)."""
 
     def __init__(self, source: str, removed: Sequence[tuple[int, int]] = ()) -> None:
         text = _mask(source, removed) if removed else source
         p = _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS)  # the per-line primitives (cleaner/lines.py)
         self.starts, self.ends, self.lines = p.start.tolist(), p.end.tolist(), p.lines
-        lines = p.lines
-        n = len(lines)
         self.nw = np.zeros(0, dtype=np.int64)
-        if not n:
+        self.columns: dict[str, np.ndarray] = {}
+        self.lang = -1
+        if not p.lines:
             return
-        lens = p.length
-        self.nw = nw = p.words
-        nstop, nsep = p.stopwords, p.separators
-        punct = p.commas + p.dot_spaces
-        term, title, dup, blank = p.terminal, p.title, p.dup, p.blank
-        after = np.ones(n, dtype=np.int64)
-        after[:-1] = blank[1:]
-        bounds = np.append(np.flatnonzero(blank), n)
-        sizes = np.diff(bounds)
-        block = np.repeat(sizes, sizes)  # lines in the line's blank-separated block
-        self.len_stop = LEN_BIN[np.minimum(lens, LEN_CAP)] * N_STOP + (9 * nstop) // np.maximum(nw, 1)
-        self.words_punct_term = ((WORD_BIN[np.minimum(nw, WORD_CAP)] * N_PUNCT
-                                  + np.minimum(5, (10 * punct) // (nw + 1))) * 2 + term)
-        self.dup_title_blank_block = (((DUP_BIN[np.minimum(dup, DUP_CAP)] * 2 + title) * 4 + 2 * blank + after) * N_BLOCK
-                                      + BLOCK_BIN[np.minimum(block, BLOCK_CAP)])
-        self.sep_pos = np.minimum(nsep, 2) * N_POS + (N_POS * np.arange(n)) // n
+        self.nw = p.words
+        self.columns = {
+            "len": p.length,
+            "nstop": p.stopwords,
+            "nsep": p.separators,
+            "comma": p.commas,
+            "dotsp": p.dot_spaces,
+            "term": p.terminal,
+            "title": p.title,
+            "dup": p.dup,
+            "blank": p.blank,
+        }
+        self.lang = p.lang
 
 
 def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
@@ -146,48 +173,103 @@ def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _tables(stage: dict, names) -> list[np.ndarray]:
-    return [np.asarray(stage["tables"][k]) for k in names]
+def line_features(page: Page) -> dict[str, np.ndarray]:
+    """Stage-1 inputs per line: its counts and shares, its blank-separated block's, its neighbours'."""
+    c, nw = page.columns, page.nw
+    n = len(nw)
+    blank = c["blank"]
+    after = np.ones(n, dtype=np.int64)
+    after[:-1] = blank[1:]
+    firsts = np.flatnonzero(blank)
+    sizes = np.diff(np.append(firsts, n))
+    bid = np.repeat(np.arange(len(sizes)), sizes)  # block number of each line
+    block_words = np.bincount(bid, weights=nw)
+    f = {
+        "len": c["len"], "nw": nw, "stop": c["nstop"] / np.maximum(nw, 1), "nsep": c["nsep"],
+        "punct": (c["comma"] + c["dotsp"]) / (nw + 1), "dotsp": c["dotsp"], "term": c["term"], "title": c["title"],
+        "dup": c["dup"], "blank": blank, "after": after, "block": sizes[bid], "inblock": np.arange(n) - firsts[bid],
+        "pos": np.arange(n) / n, "lang": np.full(n, int(page.lang >= 0)), "nlines": np.full(n, n),
+        "pagewords": np.full(n, int(nw.sum())),
+    }
+    for k in NEIGHBOURS:
+        for name in NEIGHBOUR_COLUMNS:
+            f[f"{name}@{k}"] = _shift(np.asarray(f[name], dtype=float), k, -1.0)
+    f["blockwords"] = block_words[bid]
+    f["blockmaxlen"] = np.maximum.reduceat(c["len"], firsts)[bid]
+    f["blockstop"] = (np.bincount(bid, weights=c["nstop"]) / np.maximum(block_words, 1))[bid]
+    f["_bid"], f["_firsts"] = bid, firsts
+    return f
 
 
-def line_score(page: Page, stage: dict) -> np.ndarray:
-    """Stage-1 logit per line: bias plus one weight from each joint table."""
-    t1, t2, t3, t4 = _tables(stage, LINE_TABLES)
-    return stage["bias"] + t1[page.len_stop] + t2[page.words_punct_term] + t3[page.dup_title_blank_block] + t4[page.sep_pos]
-
-
-def context_columns(score: np.ndarray, nw: np.ndarray) -> dict[str, np.ndarray]:
-    """Context inputs from a stage's logits: own-score bin, window means, prose-mass position bin."""
-    n = len(score)
-    clipped = np.clip(score, -CLIP, CLIP)
-    cols = {"self": np.where(clipped < CLIP, ((clipped + CLIP) * 2).astype(np.int64), N_SELF - 1)}
+def context_features(score: np.ndarray, page: Page, lines: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Stage-2 inputs from stage-1 scores: window means, neighbours, the block's scores, the prose mass
+    before and after the line, the distance to confident prose, and the prose zone the line is in."""
+    nw = page.nw.astype(float)
+    n = len(nw)
+    s = np.clip(score, -CLIP, CLIP)
+    f = {"s": s}
     for k in WINDOWS:
-        pre = np.concatenate(([0.0], np.cumsum(np.concatenate((np.zeros(k), clipped, np.zeros(k))))))
-        cols[f"w{k}"] = pre[2 * k + 1:] - pre[:n]
-    cum = np.concatenate(([0], np.cumsum(np.where(score > 0, nw, 0))))
-    tot = int(cum[-1]) or 1
-    top = N_MASS - 1
-    cols["mass"] = ((top * cum[:-1]) // tot) * N_MASS + (top * (tot - cum[1:])) // tot
-    return cols
+        f[f"w{k}"] = _window_mean(s, k)
+    for k in NEIGHBOURS:
+        f[f"s@{k}"] = _shift(s, k, -CLIP)
+    for name, cut in (("mass", 0.0), ("strong", STRONG)):
+        cum = np.concatenate(([0.0], np.cumsum(np.where(score > cut, nw, 0.0))))
+        tot = cum[-1] or 1.0
+        f[name + "before"] = cum[:-1] / tot
+        f[name + "after"] = (tot - cum[1:]) / tot
+    idx = np.arange(n)
+    strong = score > STRONG
+    f["dprev"] = np.minimum(idx - np.maximum.accumulate(np.where(strong, idx, -FAR)), FAR)
+    f["dnext"] = np.minimum(np.minimum.accumulate(np.where(strong, idx, FAR + n)[::-1])[::-1] - idx, FAR)
+    bid, firsts = lines["_bid"], lines["_firsts"]
+    f["bmean"] = (np.bincount(bid, weights=s) / np.bincount(bid))[bid]
+    f["bmax"] = np.maximum.reduceat(s, firsts)[bid]
+    f["bmin"] = np.minimum.reduceat(s, firsts)[bid]
+    total = nw.sum() or 1.0
+    f["pstrong"] = np.full(n, float((nw * strong).sum() / total))
+    f["ppos"] = np.full(n, float((nw * (score > 0)).sum() / total))
+    # Prose zones: runs of lines whose 3-line mean score is positive; the biggest one is the main text.
+    inz = f["w1"] > 0
+    zid = np.cumsum(inz & ~np.concatenate(([False], inz[:-1]))) * inz  # 0 outside every zone
+    zw = np.bincount(zid, weights=nw * (s > 0))
+    zw[0] = 0.0
+    ztot = zw.sum() or 1.0
+    big = int(zw.argmax())
+    inbig = (zid == big) & (big > 0)
+    first, last = (idx[inbig][0], idx[inbig][-1]) if inbig.any() else (n, -1)
+    before = np.cumsum(zw)[np.maximum.accumulate(zid)]  # words of the zones up to the line's (or the last one seen)
+    f["zshare"] = zw[zid] / ztot
+    f["inbig"] = inbig.astype(float)
+    f["afterbig"] = np.clip(idx - last, -1, ZONE_FAR).astype(float)
+    f["beforebig"] = np.clip(first - idx, -1, ZONE_FAR).astype(float)
+    f["zmassbefore"] = before / ztot - f["zshare"] * (zid > 0)
+    f["bigshare"] = np.full(n, zw[big] / ztot)
+    f["nzones"] = np.full(n, float(min(len(zw) - 1, 50)))
+    f.update(lines)
+    return f
 
 
-def context_score(cols: dict[str, np.ndarray], page: Page, stage: dict) -> np.ndarray:
-    """Context-stage logit: own-score, mass and line tables plus linear window terms."""
-    ts, tm = _tables(stage, CONTEXT_TABLES)
-    t1, t2, t3, t4 = _tables(stage, LINE_TABLES)
-    a, b, c, d = (stage["linear"][k] / (2 * int(k[1:]) + 1) for k in CONTEXT_LINEAR)
-    x1, x3, x10, x30 = (cols[k] for k in CONTEXT_LINEAR)
-    return (stage["bias"] + ts[cols["self"]] + tm[cols["mass"]] + a * x1 + b * x3 + c * x10 + d * x30
-            + t1[page.len_stop] + t2[page.words_punct_term] + t3[page.dup_title_blank_block] + t4[page.sep_pos])
+def stage_score(features: dict[str, np.ndarray], stage: dict) -> np.ndarray:
+    """A stage's logit per line: its bias plus one value from each of its (pair) tables.
+
+    Each input column is cut into bins at the stage's edges; a table is indexed by the bins of its two
+    columns (a one-column table pairs with a constant column). All tables are gathered in one lookup.
+    """
+    x = np.vstack([features[name] for name in stage["features"]])
+    codes = np.zeros((x.shape[0] + 1, x.shape[1]), dtype=np.int32)  # the last row: the constant column
+    binned = codes[:-1]
+    for edge in stage["edge_columns"]:  # bin = number of edges <= value (searchsorted side="right")
+        binned += x >= edge
+    index = codes[stage["a"]] * stage["stride"] + codes[stage["b"]] + stage["offset"]
+    return stage["bias"] + np.take(stage["values"], index).sum(axis=0)
 
 
 def page_scores(page: Page, model: dict) -> np.ndarray:
     """Final logit per line (positive side of the threshold = main content)."""
-    stages = model["stages"]
-    score = line_score(page, stages[0])
-    for stage in stages[1:]:
-        score = context_score(context_columns(score, page.nw), page, stage)
-    return score
+    first, second = model["stages"]
+    lines = line_features(page)
+    score = stage_score(lines, first)
+    return stage_score(context_features(score, page, lines), second)
 
 
 def share_above(score: np.ndarray, nwords: np.ndarray, cutoff: float) -> float:
@@ -217,11 +299,11 @@ def page_threshold(score: np.ndarray, nwords: np.ndarray, model: dict) -> float:
 
 
 def keep_mask(score: np.ndarray, nwords: np.ndarray, threshold: float) -> np.ndarray:
-    """Lines to keep: score above threshold, with a fallback so a page is never wiped out."""
+    """Lines to keep: score above threshold; a page is never wiped out, and an already-clean one is left whole."""
     keep = score > threshold
     total = int(nwords.sum())
     kept = int(nwords[keep].sum())
-    if kept > (1 - MIN_REMOVE_SHARE) * total:
+    if kept > (1 - MIN_REMOVE_SHARE) * total or keep[HEAD_LINES:].all():
         return np.ones(len(score), dtype=bool)
     if kept < MIN_KEEP_SHARE * total:
         floor = np.sort(score)[::-1][len(score) // 4]
