@@ -137,12 +137,17 @@ class Trees:
     def score(self, x: np.ndarray) -> np.ndarray:
         """The summed tree outputs (logits) of each row of x."""
         n, trees = len(x), len(self.feature)
-        rows, cols = np.arange(n)[:, None], np.arange(trees)
+        inner = 2**self.depth - 1
+        tree_start = np.arange(trees) * inner  # flat indices: take() is much faster than 2-D fancy indexing
+        row_start = np.arange(n)[:, None] * x.shape[1]
+        values = np.ascontiguousarray(x, dtype=float).ravel()
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
         node = np.zeros((n, trees), dtype=np.intp)
         for _ in range(self.depth):
-            f = self.feature[cols, node]
-            node = 2 * node + 1 + (x[rows, f] > self.threshold[cols, node])
-        return self.base + self.leaf[cols, node - (2**self.depth - 1)].sum(axis=1)
+            at = node + tree_start
+            node = 2 * node + 1 + (values.take(row_start + feature.take(at)) > threshold.take(at))
+        leaves = node - inner + np.arange(trees) * (inner + 1)
+        return self.base + self.leaf.ravel().take(leaves).sum(axis=1)
 
 
 def select(page: Sequence[Block], extracted: str, product: bool, model: BlockModel | None = None) -> list[Block]:
