@@ -1,33 +1,39 @@
-"""The trafilatura cleaner: main text from HTML (trafilatura, repaired with the page's blocks), then rules.
+"""The trafilatura cleaner: main text from HTML (trafilatura, stacked with a block model), then rules.
 
-Extraction parses the page once, removes cookie/consent/modal/newsletter
-overlays from the tree, and gives the tree to trafilatura. The page's
-main region (<main>, [role=main], a lone <article>, else <body>) is cut into
-text blocks (cleaner/blocks.py). If trafilatura's text is short next to the
-region's prose, it missed the content (card grids, listings, forums) and the
-region's blocks are used instead; otherwise headings and list items that
-trafilatura dropped between its first and last matched block are added back.
-Pages whose structured data declares a product keep trafilatura's text alone.
-Blocks under widget class/id words (ratings, pagination, shop controls, screen-reader
-labels; blocks.WIDGET_ATTR) count as chrome.
+Extraction parses the page once and cuts its body into text blocks
+(cleaner/blocks.py); cookie/consent/modal/newsletter overlays found on the way
+are removed from the tree and their blocks dropped. trafilatura extracts the
+main text from the pruned tree. A small model of boosted trees
+(cleaner/models/html_blocks.json, trained by training/train_html.py) then
+scores every block from its own features (how much of it trafilatura kept,
+tag, links, stopwords, class/id words, position, repeated structure), its
+neighbours' and its containers' (main content is a contiguous region) and the
+page's (trafilatura's share of the page, structured-data product type). A small
+tree over the page's score distribution sets the page's keep threshold; one of
+its choices is trafilatura's text alone. The kept blocks, in document order
+and as the page shows them, are the main text.
 Lines repeated verbatim are then removed (carousels, duplicated buy boxes),
 as removals of category "boilerplate" so --explain shows them.
 """
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import json
 import re
 import threading
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from importlib import resources
 from typing import Any
 
 import lxml.html
+import numpy as np
 import trafilatura
 from lxml import etree
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
-from .blocks import Block, attr_matcher, blocks
+from .blocks import FEATURES, WORD, Block, features, page_stopwords, walk
 from .model import Removal, Result
 from .pipeline import CLASSIFIER, Cleaner
 
@@ -40,50 +46,120 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     "with_metadata": False,
 }
 EXTRACTION = "extraction"  # the category of text the extractor left out (plain-text input)
-WORD_RE = re.compile(r"\w+")
-
-# Thresholds chosen by 5-fold cross-validation on the WCXB development split
-# (held-out 0.848 whole set / 0.945 articles, fitted the same; docs/quality.md).
-# Use the region's blocks when trafilatura's words are fewer than this share of
-# the region's low-link prose words: below it trafilatura missed most of the content.
-SHORT_RATIO = 0.7
-# Prose words for that test: blocks outside chrome at most this link-dense.
-PROSE_MAX_LINK = 0.5
-# Blocks added back between trafilatura's first and last matched block: these
-# tags only (adding <p> scored lower: in-body promos are <p>) and mostly not links.
-GAP_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li".split())
-GAP_MAX_LINK = 0.5
-# A matched block anchors that window only with this many words ("Home" matches anywhere).
-ANCHOR_MIN_WORDS = 3
+MODEL_FILE = "html_blocks.json"
 
 
 def extract_main_text(html: str) -> tuple[str, str]:
     """Return a page's main text and the method that found it.
 
-    Methods: "trafilatura", "trafilatura+blocks" (headings and list items put
-    back), "blocks" (trafilatura missed the content), "visible-text" (no tree or
-    nothing found: the page's whole visible text, so nothing is lost silently).
+    Methods: "blocks" (the blocks the model kept), "trafilatura" (the model
+    kept none: trafilatura's text), "visible-text" (no tree, or nothing found:
+    the page's whole visible text, so nothing is lost silently).
     """
     tree = parse_html(html) if html.strip() else None
     if tree is not None:
-        prune_overlays(tree)
-        try:
-            region_blocks = blocks(main_region(tree))
-        except RecursionError:
-            region_blocks = []
+        body = tree.find(".//body")
+        page = prune_overlays(tree, body if body is not None else tree)
         extracted = trafilatura.extract(tree, **TRAFILATURA_OPTIONS) or ""  # works on a copy
-        if extracted.strip() and declares_product(html, tree):
-            text, method = extracted, "trafilatura"
-        else:
-            text, method = combine(extracted, region_blocks)
-        if text.strip():
-            return text, method
+        kept = select(page, extracted, declares_product(html, tree))
+        if kept:
+            return "\n".join(b.text for b in kept), "blocks"
+        if extracted.strip():
+            return extracted, "trafilatura"
     return visible_text(html), "visible-text"
 
 
+@functools.lru_cache(maxsize=1)
+def load_model() -> BlockModel:
+    """The packaged block model, read once."""
+    with resources.files("cleaner").joinpath("models", MODEL_FILE).open(encoding="utf-8") as fh:
+        return BlockModel(json.load(fh))
+
+
+# Keep thresholds the per-page threshold tree chooses from; +inf keeps no block (trafilatura's text).
+THRESHOLDS = [x / 4 for x in range(-16, 13)] + [float("inf")]
+# Page features of the threshold tree: the share of the page's words in blocks scoring above each
+# cutoff, trafilatura's words over the page's, the page's and trafilatura's word counts (log), and
+# the words scoring above 0 over trafilatura's.
+SCORE_CUTOFFS = (-2.0, -1.0, 0.0, 1.0, 2.0)
+PAGE_FEATURES = [f"share_above{c:g}" for c in SCORE_CUTOFFS] + ["traf_ratio", "log_words", "log_traf", "above0_traf"]
+
+
+def page_features(scores: np.ndarray, nw: np.ndarray, extracted: str) -> list[float]:
+    """The PAGE_FEATURES of a page from its block scores and word counts and trafilatura's text."""
+    total = max(float(nw.sum()), 1.0)
+    ext = len(WORD.findall(extracted))
+    feats = [float((nw * (scores > c)).sum()) / total for c in SCORE_CUTOFFS]
+    return feats + [ext / total, float(np.log1p(total)), float(np.log1p(ext)),
+                    float((nw * (scores > 0)).sum()) / max(ext, 1)]
+
+
+def tree_choice(tree: dict[str, Any], feats: Sequence[float]) -> int:
+    """The THRESHOLDS index a threshold tree gives these page features."""
+    while "feature" in tree:
+        tree = tree["left"] if feats[tree["feature"]] <= tree["value"] else tree["right"]
+    return int(tree["threshold"])
+
+
+class BlockModel:
+    """Boosted trees that score blocks, and a tree over page features that sets the page's keep threshold."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        if raw["features"] != FEATURES or raw["page_features"] != PAGE_FEATURES:
+            raise ValueError("the block model was trained on other features than cleaner.html and cleaner.blocks have")
+        if raw["thresholds"] != [str(t) for t in THRESHOLDS]:
+            raise ValueError("the block model's threshold tree was grown over other thresholds")
+        self.trees = Trees(raw["trees"])
+        self.threshold_tree = raw["threshold_tree"]
+
+    def keep(self, page: Sequence[Block], x: np.ndarray, extracted: str) -> list[Block]:
+        """The blocks to keep, in document order, given their FEATURES rows x and trafilatura's text."""
+        scores = self.trees.score(x)
+        nw = np.array([b.words for b in page], dtype=float)
+        threshold = THRESHOLDS[tree_choice(self.threshold_tree, page_features(scores, nw, extracted))]
+        return [b for b, s in zip(page, scores) if s >= threshold]
+
+
+class Trees:
+    """Boosted trees, each grown to a fixed depth, stored level by level (heap order).
+
+    Node i's children are 2i+1 (value <= threshold) and 2i+2; a tree that stopped
+    early has its leaf repeated below it, so every row takes `depth` steps.
+    """
+
+    def __init__(self, stage: dict[str, Any]) -> None:
+        self.depth = int(stage["depth"])
+        self.base = float(stage["base"])
+        self.feature = np.asarray(stage["feature"], dtype=np.intp)
+        self.threshold = np.asarray(stage["threshold"], dtype=float)
+        self.leaf = np.asarray(stage["leaf"], dtype=float)
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """The summed tree outputs (logits) of each row of x."""
+        n, trees = len(x), len(self.feature)
+        inner = 2**self.depth - 1
+        tree_start = np.arange(trees) * inner  # flat indices: take() is much faster than 2-D fancy indexing
+        row_start = np.arange(n)[:, None] * x.shape[1]
+        values = np.ascontiguousarray(x, dtype=float).ravel()
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        node = np.zeros((n, trees), dtype=np.intp)
+        for _ in range(self.depth):
+            at = node + tree_start
+            node = 2 * node + 1 + (values.take(row_start + feature.take(at)) > threshold.take(at))
+        leaves = node - inner + np.arange(trees) * (inner + 1)
+        return self.base + self.leaf.ravel().take(leaves).sum(axis=1)
+
+
+def select(page: Sequence[Block], extracted: str, product: bool, model: BlockModel | None = None) -> list[Block]:
+    """The blocks the model keeps, in document order (none: use trafilatura's text)."""
+    if not page:
+        return []
+    model = model or load_model()
+    return model.keep(page, features(page, extracted, page_stopwords(page), product), extracted)
+
+
 # A page that declares itself a product (schema.org Product as JSON-LD or microdata, or
-# og:type product): its main content is the product text trafilatura finds; the region's
-# other blocks are recommendation grids, reviews and shop widgets, so none are merged in.
+# og:type product): a feature of the block model (its other blocks are often grids and reviews).
 PRODUCT_JSONLD = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')
 PRODUCT_ITEMTYPE = "schema.org/Product"
 
@@ -139,40 +215,37 @@ def parse_html(html: str) -> Any:
     return tree
 
 
-# Overlays pruned from the tree before trafilatura runs: cookie/consent banners,
-# modals and sign-up pop-ups, which trafilatura sometimes takes as main text.
-OVERLAY_ATTR = re.compile(r"cookie|consent|gdpr|modal|popup|pop-up|newsletter|lightbox", re.I)
-is_overlay_attr = attr_matcher(OVERLAY_ATTR)
-OVERLAY_ROLES = frozenset("dialog alertdialog".split())
 # An overlay candidate holding more than this share of the page's text is a page
 # wrapper that happens to carry such a class (e.g. "modal-open"), not an overlay.
 OVERLAY_MAX_SHARE = 0.3
-KEEP_TAGS = frozenset("html body main article".split())
 
 
-def prune_overlays(tree: Any) -> int:
-    """Remove cookie/consent/modal/newsletter overlays from the tree in place; return how many."""
-    found = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in KEEP_TAGS:
-            continue
-        attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-        if (el.get("role") in OVERLAY_ROLES or el.get("aria-modal") == "true"
-                or (attrs != " " and is_overlay_attr(attrs))):
-            found.append(el)
+def prune_overlays(tree: Any, root: Any) -> list[Block]:
+    """Cut `root` into blocks, remove cookie/consent/modal/newsletter overlays from the tree; return the other blocks.
+
+    Overlays (blocks.walk's candidates) are removed in document order; one inside
+    an overlay already removed is skipped, and so is one holding more than
+    OVERLAY_MAX_SHARE of the page's text.
+    """
+    page, found = walk(root)
     if not found:
-        return 0
-    body = tree.find(".//body")
-    total = len((body if body is not None else tree).text_content()) or 1
+        return page
+    total = len(root.text_content()) or 1
     removed: set[Any] = set()
-    for el in found:  # document order: an overlay's own descendants are skipped
+    dropped = np.zeros(len(page) + 1, dtype=np.intp)
+    for el, first, end in found:
         if el.getparent() is None or any(a in removed for a in el.iterancestors()):
             continue
         if len(el.text_content()) > OVERLAY_MAX_SHARE * total:
             continue
         _drop(el)
         removed.add(el)
-    return len(removed)
+        dropped[first] += 1
+        dropped[end] -= 1
+    if not removed:
+        return page
+    inside = np.cumsum(dropped)[:-1] > 0
+    return [b for b, gone in zip(page, inside) if not gone]
 
 
 def _drop(el: Any) -> None:
@@ -185,46 +258,6 @@ def _drop(el: Any) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
-
-
-def combine(extracted: str, region: Sequence[Block]) -> tuple[str, str]:
-    """Merge trafilatura's text with the main region's blocks (see the module docstring)."""
-    chrome = [b.chrome or b.widget for b in region]
-    prose = sum(b.words for b, c in zip(region, chrome) if not c and b.link_density < PROSE_MAX_LINK)
-    if len(WORD_RE.findall(extracted)) < SHORT_RATIO * prose:
-        return "\n".join(b.text for b, c in zip(region, chrome) if not c), "blocks"
-    matched = _contained(extracted, [b.key for b in region])
-    anchors = [k for k, hit in enumerate(matched) if hit and region[k].words >= ANCHOR_MIN_WORDS]
-    if not anchors:
-        return extracted, "trafilatura"
-    extra = [
-        b.text for k, b in enumerate(region[anchors[0] : anchors[-1] + 1], anchors[0])
-        if not matched[k] and not chrome[k] and b.link_density < GAP_MAX_LINK and b.tag in GAP_TAGS
-    ]
-    if not extra:
-        return extracted, "trafilatura"
-    return extracted + "\n" + "\n".join(extra), "trafilatura+blocks"
-
-
-def _contained(text: str, keys: Sequence[str]) -> list[bool]:
-    """For each key (lower-cased words joined by spaces, as Block.key): is it a contiguous run of the text's words?"""
-    words = WORD_RE.findall(text.lower())
-    norm = " " + " ".join(words) + " "
-    vocab = set(words)
-    return [vocab.issuperset(key.split(" ")) and f" {key} " in norm for key in keys]
-
-
-def main_region(tree: Any) -> Any:
-    """The element holding the main content: <main>, [role=main], a single <article>, else <body>."""
-    for xpath in ("//main", "//*[@role='main']"):
-        found = tree.xpath(xpath)
-        if found:
-            return max(found, key=lambda e: len(e.text_content()))
-    articles = tree.xpath("//article")
-    if len(articles) == 1:
-        return articles[0]
-    body = tree.find(".//body")
-    return body if body is not None else tree
 
 
 class _VisibleText(HTMLParser):
