@@ -9,7 +9,8 @@ from . import native
 from .classify import find_boilerplate
 from .errors import RulePackError
 from .model import Removal, Result
-from .rules import LineScan, Prefilter, Rule, RulePack, default_pack_path, load_pack
+from .rules import Rule, RulePack, default_pack_path, load_pack
+from .scan import scanner
 from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
@@ -46,8 +47,7 @@ class Cleaner:
                 path="--keep",
             )
         self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
-        self.prefilter = Prefilter([r for r in self.active if r.scope != "line"])
-        self.line_scan = LineScan(self.active)
+        self.scanner = scanner(self.active)
         self.line_rules = [r for r in self.active if r.line_regexes]
 
     def prepare(self, text: str) -> str:
@@ -67,8 +67,7 @@ class Cleaner:
         metadata: dict[str, str] = {}
         data = source.encode("utf-8")
         found: list[tuple[int, int, Rule]] = []
-        matches = {rule.name: list(rule.find(data, which)) for rule, which in self.prefilter.candidates(data)}
-        matches.update(self.line_scan.find(data))
+        matches = self.scanner.find(data)
         for rule in self.active:  # pack order: the first rule to capture a metadata key sets it
             for start, end, captures in matches.get(rule.name, ()):
                 found.append((start, end, rule))
