@@ -15,7 +15,7 @@ from typing import Any
 import re2
 
 from .confined import line_confined
-from .rules import _LOW_LEVEL, Match, Rule, _captures, _group_names, _options, spans
+from .rules import _LOW_LEVEL, Match, Rule, _captures, _group_names, _options, search, spans
 
 if _LOW_LEVEL:
     _UNANCHORED = re2._Anchor.UNANCHORED
@@ -237,7 +237,8 @@ class Scanner:
     patterns are line-confined) finds in a whole text exactly what it finds in
     each line alone. Their patterns, loosened and without capturing groups,
     are joined into one alternation: one scan of the text names each line
-    where one of them may match (the rest of a named line is skipped). Each
+    where one of them may match (the rest of a named line is skipped;
+    matches are leftmost-longest, since any match names its line). Each
     such line is tested with an RE2 Set of the loosened patterns, and the
     patterns it names run on that line alone (each distinct line once per
     text): span and line rules' matches, block rules' opening lines (the block
@@ -267,7 +268,12 @@ class Scanner:
         self.scan: Any = None
         if loose:
             self.set.Compile()
-            self.scan = re2.compile("|".join(f"(?:{uncapture(p)})" for p in loose), _options())
+            # Any match of the alternation names its line, so the scan may take the
+            # leftmost-longest one: RE2's DFA for that keeps unordered thread sets,
+            # far fewer states than leftmost-first (10 MB: 0.08-0.10 s -> 0.055-0.07 s).
+            options = _options()
+            options.longest_match = True
+            self.scan = re2.compile("|".join(f"(?:{uncapture(p)})" for p in loose), options)
 
     def find(self, data: bytes) -> dict[str, list[Match]]:
         """Rule name -> that rule's matches in the UTF-8 data, in the order the rule alone gives them."""
@@ -384,3 +390,32 @@ class Split:
         found = self.whole.find(data)
         found.update(self.line_scan.find(data))
         return found
+
+
+class LineTest:
+    """Which line rule, if any, removes a line of text alone (the first in pack order).
+
+    An RE2 Set of the rules' loosened whole-line patterns names the candidates;
+    only those are tried exactly.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)  # rules with line_regexes
+        self.owner: list[tuple[int, int]] = []  # Set pattern -> (rule, pattern)
+        self.set: Any = re2.Set.SearchSet(_options())
+        for i, rule in enumerate(self.rules):
+            for k, pattern in enumerate(rule.triggers):
+                self.set.Add(loosen(pattern))
+                self.owner.append((i, k))
+        if self.owner:
+            self.set.Compile()
+
+    def __call__(self, line: bytes) -> Rule | None:
+        if not self.owner:
+            return None
+        named = sorted(self.set.Match(line) or ())
+        for idx in named:
+            i, k = self.owner[idx]
+            if search(self.rules[i].line_regexes[k], line, 0, len(line)) is not None:
+                return self.rules[i]
+        return None
