@@ -131,6 +131,13 @@ def search(regex: Any, data: bytes, pos: int, endpos: int) -> tuple[int, int] | 
     return None
 
 
+def fullmatch(regex: Any, data: bytes) -> bool:
+    """Whether regex matches all of data (``regex.fullmatch``)."""
+    if not _LOW_LEVEL:  # pragma: no cover - another re2 binding
+        return regex.fullmatch(data) is not None
+    return regex._regexp.Match(_ANCHOR.ANCHOR_BOTH, data, 0, len(data))[0][1] >= 0
+
+
 def _captures(data: bytes, found: list[tuple[int, int]], names: tuple[tuple[str, int], ...]) -> dict[str, str]:
     """The named groups that matched, decoded and stripped, in groupindex order (match.groupdict())."""
     out = {}
@@ -193,9 +200,9 @@ def block_finder(start: Any, end: Any | None, follow: Any | None, max_lines: int
                 while pos < len(text) and taken < max_lines:
                     nxt = text.find(b"\n", pos + 1)
                     nxt = len(text) if nxt < 0 else nxt
-                    line = text[pos + 1 : nxt]
-                    if line.strip():
-                        if not follow.fullmatch(line.strip()):
+                    line = text[pos + 1 : nxt].strip()
+                    if line:
+                        if not fullmatch(follow, line):
                             break
                         block_end, taken = nxt, taken + 1
                     pos = nxt

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner.confined import line_confined
-from cleaner.rules import _options, compile_pattern, default_pack_path, load_pack, spans
+from cleaner.rules import _options, compile_pattern, default_pack_path, fullmatch, load_pack, spans
 from cleaner.scan import LineScan, Scanner, Split, scanner, whole_line
 
 ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
@@ -119,6 +119,7 @@ def test_spans_are_the_matches_of_finditer(pattern, text, pos, endpos) -> None:
     data = text.encode("utf-8")
     expected = [[m.span(g) for g in range(regex.groups + 1)] for m in regex.finditer(data, pos, endpos)]
     assert [list(f) for f in spans(regex, data, pos, endpos)] == expected
+    assert fullmatch(regex, data) is (regex.fullmatch(data) is not None)
 
 
 def test_whole_line_is_the_line_patterns_only_match() -> None:
