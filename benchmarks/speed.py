@@ -6,7 +6,8 @@ Prints: whether the C extension is in use (CLEANER_NATIVE=0 turns it off), the f
 the corpus), text-mode MB/s per core for the whole pipeline (Unicode repair,
 rules, classifier) and its ratio to the floor, each stage alone, HTML-mode
 pages/s beside plain trafilatura on the same pages, `clean -j 1` against
-`clean -j 2` on the same JSONL, peak memory of streaming JSONL runs, and
+`clean -j 2` on the same JSONL and on a folder of the same documents (wall
+and CPU time, and the load average they ran under), peak memory of streaming JSONL runs, and
 pathological inputs at two sizes with the time ratio. The corpus is made from
 seeds/ and the text files of TEXT_DIR (for example the WCXB text folder).
 No data is written into the repository; temporary files go to a temp folder.
@@ -34,7 +35,7 @@ from cleaner.text import repair
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_MB = 10.0  # enough for stable numbers, small enough for a laptop run
-SCALING_MB = 60  # large enough that starting the workers (about 1 s each) does not dominate
+SCALING_MB = 60  # the -j 1 / -j 2 row; start-up (imports, stoplists, RE2's first states: about 2 s) is in both
 
 
 def corpus(text_dir: Path | None, target_mb: float) -> list[str]:
@@ -133,28 +134,60 @@ def write_jsonl(path: Path, docs: list[str], target_mb: float) -> int:
     return n
 
 
-def run_clean(args: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB, largest process) of one `clean` run."""
+def run_clean(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB, largest process) and CPU seconds (all its processes) of one `clean` run."""
     exe = Path(sys.executable).with_name("clean")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([str(exe), *args], check=True, stdout=subprocess.DEVNULL)
     secs = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return secs, max(peak, before) / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return secs, max(after.ru_maxrss, before.ru_maxrss) / 1024, cpu
 
 
-def scaling_and_memory(docs: list[str], stream_mb: list[float], tmp: Path) -> None:
-    src = tmp / "scale.jsonl"
-    write_jsonl(src, docs, SCALING_MB)
-    one, _ = run_clean(["--jsonl", str(src)])
-    two, _ = run_clean(["--jsonl", "-j", "2", str(src)])
-    print(f"\nclean --jsonl on {SCALING_MB} MB: -j 1 {one:.1f} s, -j 2 {two:.1f} s, speed-up {one / two:.2f}x on 2 cores"
-          f" ({os.cpu_count()} cores here)")
+def _pair(make_args: Callable[[int], list[str]], repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(wall, CPU) of `clean -j 1` and `clean -j 2`, best wall of `repeat` interleaved runs each."""
+    ones, twos = [], []
+    for _ in range(repeat):
+        ones.append(run_clean(make_args(1)))
+        twos.append(run_clean(make_args(2)))
+    one, two = min(ones), min(twos)
+    return (one[0], one[2]), (two[0], two[2])
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path) -> None:
+    """-j 1 against -j 2 on JSONL files of the given sizes and on a folder of files, with the load they ran under."""
+    cores = os.cpu_count()
+    print(f"\n-j 1 against -j 2 ({cores} cores here), best of {repeat} interleaved; "
+          "load average (1/5/15 min) before and after each row:")
+    for mb in sizes:
+        src = tmp / f"scale-{mb:g}.jsonl"
+        write_jsonl(src, docs, mb)
+        load = _load()
+        (one, cpu1), (two, cpu2) = _pair(lambda j: ["--jsonl", "-j", str(j), str(src)], repeat)
+        print(f"  clean --jsonl, {mb:g} MB: -j 1 {one:.1f} s (CPU {cpu1:.1f} s), -j 2 {two:.1f} s "
+              f"(CPU {cpu2:.1f} s): speed-up {one / two:.2f}x; load {load} -> {_load()}")
+        src.unlink()
+    folder = tmp / "files"
+    folder.mkdir()
+    for i, d in enumerate(docs):
+        (folder / f"{i:05d}.txt").write_text(d, encoding="utf-8")
+    load = _load()
+    (one, cpu1), (two, cpu2) = _pair(lambda j: [str(folder), "-o", str(tmp / f"out-{j}"), "-j", str(j)], repeat)
+    print(f"  clean DIR -o OUT, {len(docs)} files: -j 1 {one:.1f} s (CPU {cpu1:.1f} s), -j 2 {two:.1f} s "
+          f"(CPU {cpu2:.1f} s): speed-up {one / two:.2f}x; load {load} -> {_load()}")
+
+
+def streaming(docs: list[str], stream_mb: list[float], tmp: Path) -> None:
     for mb in stream_mb:
         path = tmp / f"stream-{mb:g}.jsonl"
         records = write_jsonl(path, docs, mb)
-        secs, peak = run_clean(["--jsonl", "-j", "2", str(path), "-o", str(tmp / "out")])
+        secs, peak, _ = run_clean(["--jsonl", "-j", "2", str(path), "-o", str(tmp / "out")])
         print(f"streaming {mb:g} MB JSONL ({records} records), -j 2: {secs:.1f} s, peak RSS {peak:.0f} MB")
         path.unlink()
 
@@ -191,6 +224,9 @@ def main() -> None:
     ap.add_argument("--html-limit", type=int, default=300)
     ap.add_argument("--corpus-mb", type=float, default=CORPUS_MB)
     ap.add_argument("--stream-mb", default="100", help="comma-separated JSONL sizes for the memory runs")
+    ap.add_argument("--scaling-mb", default=str(SCALING_MB), help="comma-separated JSONL sizes for -j 1 against -j 2")
+    ap.add_argument("--scaling-repeat", type=int, default=1, help="interleaved -j 1 / -j 2 runs per row (the best is kept)")
+    ap.add_argument("--scaling-only", action="store_true", help="only the -j 1 / -j 2 rows")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing; the best is reported")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="time in-process rows by wall clock or by this process's CPU time (a shared machine)")
@@ -200,13 +236,19 @@ def main() -> None:
     if args.clock == "cpu":
         CLOCK = time.process_time
     docs = corpus(args.text_dir, args.corpus_mb)
+    sizes = [float(x) for x in args.scaling_mb.split(",") if x]
+    if args.scaling_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp))
+        return
     text_mode(docs)
     if args.text_only:
         return
     if args.html_dir:
         html_mode(args.html_dir, args.html_limit)
     with tempfile.TemporaryDirectory() as tmp:
-        scaling_and_memory(docs, [float(x) for x in args.stream_mb.split(",") if x], Path(tmp))
+        scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp))
+        streaming(docs, [float(x) for x in args.stream_mb.split(",") if x], Path(tmp))
     pathological(Path(tempfile.gettempdir()))
 
 

@@ -5,7 +5,6 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .html import run_html, run_text, visible_text
 from .model import Result
 from .pipeline import Cleaner, CleanerConfig
 from .errors import InputError
@@ -55,11 +54,15 @@ class Pipeline:
             text = decode_leniently(bytes(text))
         kind = self.settings.cleaner
         if self.is_html(text, name):
+            from . import html  # trafilatura: imported when the first page needs it, not for text
+
             if kind == "rules":  # no extraction: the page's whole visible text, then rules
-                return self.cleaner.run(visible_text(text))
-            return run_html(self.cleaner, text)
+                return self.cleaner.run(html.visible_text(text))
+            return html.run_html(self.cleaner, text)
         if kind == "trafilatura":
-            return run_text(self.cleaner, text)
+            from . import html
+
+            return html.run_text(self.cleaner, text)
         return self.cleaner.run(text)
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import gzip
-import io
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -26,28 +27,39 @@ from .model import Result
 from .pipeline import CleanerConfig
 
 PROGRESS_MIN_INPUTS = 20  # fewer inputs than this finish before a bar would help
-JSONL_BATCH = 256  # records sent to a worker at once in parallel JSONL runs
+JSONL_BATCH = 256  # at most this many records go to a worker at once in parallel JSONL runs
+JSONL_BATCH_BYTES = 1 << 20  # and at most about this many bytes: small enough that workers finish together
+DOCUMENT_BATCH = 8  # files sent to a worker at once
 IN_FLIGHT_PER_WORKER = 4  # tasks queued per worker: keeps workers busy, memory flat
 EXPLAIN_WIDTH = 100  # removed text longer than this is shortened in --explain
 
 
 @dataclass
 class Outcome:
-    """What cleaning one document produced, sent back from a worker."""
+    """What cleaning one document produced, sent back from a worker: its rendered output."""
 
     source: Source
-    result: Result | None = None
+    output: str | None = None
+    explain: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
-# One pipeline per process: built once, then reused for every document.
+# One pipeline per process: built once, then reused for every document. With the
+# fork start method the workers inherit the one built (and warmed) before the pool.
 _PIPELINE: Pipeline | None = None
+_RENDER = (False, False)  # --json, --explain: how workers render a document
 
 
-def _init_worker(settings: Settings) -> None:
-    global _PIPELINE
-    _PIPELINE = Pipeline(settings)
+def _init_worker(settings: Settings, render: tuple[bool, bool] = (False, False)) -> None:
+    global _PIPELINE, _RENDER
+    if _PIPELINE is None or _PIPELINE.settings != settings:
+        _PIPELINE = Pipeline(settings)
+    _RENDER = render
+
+
+def _clean_sources(tasks: list[tuple[Source, bytes | None]]) -> list[Outcome]:
+    return [_clean_source(task) for task in tasks]
 
 
 def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
@@ -59,7 +71,10 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
         text, warning = decode(raw, source.path)
         if warning:
             outcome.warnings.append(f"{source.path}: {warning}")
-        outcome.result = _PIPELINE.run(text, name=Path(source.path).name)
+        result = _PIPELINE.run(text, name=Path(source.path).name)
+        as_json, explain = _RENDER
+        outcome.output = _rendered(result, source, as_json)
+        outcome.explain = _explained(source.path, result) if explain else None
     except CleanerError as exc:
         outcome.error = str(exc)
     except RecursionError:
@@ -69,12 +84,12 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
     return outcome
 
 
-def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[tuple[int, str | InputError]]:
-    """Parse, clean and re-serialise a batch of raw JSONL lines (in the worker, so the
-    main process only reads and writes); a bad record comes back as an InputError."""
+def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[tuple[int, bytes | InputError]]:
+    """Parse, clean and re-serialise a batch of raw JSONL lines to UTF-8 (in the worker, so
+    the main process only reads and writes bytes); a bad record comes back as an InputError."""
     path, batch, text_field, output_field = task
     assert _PIPELINE is not None
-    out: list[tuple[int, str | InputError]] = []
+    out: list[tuple[int, bytes | InputError]] = []
     for number, raw in batch:
         record = parse_jsonl_line(number, raw, path)
         if record is None:
@@ -89,13 +104,12 @@ def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[
         else:
             try:
                 result = _PIPELINE.run(record[text_field])
+                line = json.dumps({**record, output_field: result.text}, ensure_ascii=False)
+                out.append((number, (line + "\n").encode("utf-8")))
             except RecursionError:
                 out.append((number, InputError("text too deeply nested to parse", path, number)))
             except Exception as exc:  # a bug must not cost the other records: report it, go on
                 out.append((number, InputError(f"cannot clean: {type(exc).__name__}: {exc}", path, number)))
-            else:
-                line = json.dumps({**record, output_field: result.text}, ensure_ascii=False)
-                out.append((number, line + "\n"))
     return out
 
 
@@ -136,11 +150,32 @@ class Run:
         return 2 if self.errors else 1 if self.differ else 0
 
 
-def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor | None:
+def _pool(settings: Settings, jobs: int, render: tuple[bool, bool] = (False, False)) -> ProcessPoolExecutor | None:
+    """None for -j 1 (clean in this process), else a pool of worker processes.
+
+    Under the fork start method (Linux's default) the pipeline is built here,
+    the classifier's tables loaded, and the objects frozen out of the garbage
+    collector's sight before the workers are forked: they share all of it
+    instead of each building and loading their own.
+    """
+    _init_worker(settings, render)
     if jobs <= 1:
-        _init_worker(settings)
         return None
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,))
+    if multiprocessing.get_start_method() == "fork":
+        _warm(settings)
+        gc.freeze()  # the workers' collections then never touch (and so copy) the shared objects
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, render))
+
+
+def _warm(settings: Settings) -> None:
+    """Load what the first text document would load (the classifier's stoplists and weights), if it may be used."""
+    config = settings.config
+    if settings.format != "html" and settings.cleaner != "trafilatura" and "boilerplate" not in config.keep:
+        from .classify import _lexicon, load_model
+
+        _lexicon()
+        load_model()
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any]) -> Iterator[Any]:
@@ -163,8 +198,8 @@ def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any]) -> Ite
         yield pending.popleft().result()
 
 
-def _explain(name: str, result: Result) -> None:
-    """Write every removal of one document to stderr, one line each."""
+def _explained(name: str, result: Result) -> str:
+    """Every removal of one document, one line each (for stderr)."""
     lines = [f"{name}: {len(result.removed)} removal(s)"]
     for key, value in result.metadata.items():
         lines.append(f"  metadata  {key} = {value!r}")
@@ -173,7 +208,7 @@ def _explain(name: str, result: Result) -> None:
         if len(text) > EXPLAIN_WIDTH:
             text = text[: EXPLAIN_WIDTH - 3] + "..."
         lines.append(f"  {r.category:<10} {r.rule:<30} {r.start}-{r.end}  {text!r}")
-    click.echo("\n".join(lines), err=True)
+    return "\n".join(lines)
 
 
 def _rendered(result: Result, source: Source, as_json: bool) -> str:
@@ -211,16 +246,22 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
                 run.skipped += 1
                 continue
         tasks.append((source, stdin.read() if source.path == "-" else None))
-    pool = _pool(settings, opts["jobs"])
+    pool = _pool(settings, opts["jobs"], (opts["as_json"], opts["explain"]))
     try:
-        outcomes = _map(pool, _clean_source, tasks)
+        batches = (tasks[i : i + DOCUMENT_BATCH] for i in range(0, len(tasks), DOCUMENT_BATCH))
+        outcomes = (outcome for batch in _map(pool, _clean_sources, batches) for outcome in batch)
         show_bar = sys.stderr.isatty() and len(tasks) >= PROGRESS_MIN_INPUTS
         with click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else _nullbar(outcomes) as bar:
             for outcome in bar:
                 _deliver(run, outcome)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        _shutdown(pool)
+
+
+def _shutdown(pool: ProcessPoolExecutor | None) -> None:
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
 
 
 class _nullbar:
@@ -239,13 +280,12 @@ def _deliver(run: Run, outcome: Outcome) -> None:
     opts = run.opts
     for warning in outcome.warnings:
         click.echo(f"clean: warning: {warning}", err=True)
-    if outcome.error is not None or outcome.result is None:
+    if outcome.error is not None or outcome.output is None:
         run.fail(outcome.error or f"{outcome.source.path}: not cleaned")
         return
-    source, result = outcome.source, outcome.result
-    if opts["explain"]:
-        _explain(source.path, result)
-    output = _rendered(result, source, opts["as_json"])
+    source, output = outcome.source, outcome.output
+    if outcome.explain is not None:
+        click.echo(outcome.explain, err=True)
     if opts["diff_dir"]:
         _diff(run, source, output)
     else:
@@ -299,17 +339,19 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
                 continue
             _jsonl_file(run, source, target, pool, text_field, output_field, stdin)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        _shutdown(pool)
 
 
-def _batches(records: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
-    batch: list[tuple[int, Any]] = []
+def _batches(records: Iterator[tuple[int, bytes]], size: int, max_bytes: int = JSONL_BATCH_BYTES) -> Iterator[list[tuple[int, bytes]]]:
+    """Lists of at most ``size`` records, cut early once they hold ``max_bytes``."""
+    batch: list[tuple[int, bytes]] = []
+    held = 0
     for item in records:
         batch.append(item)
-        if len(batch) >= size:
+        held += len(item[1])
+        if len(batch) >= size or held >= max_bytes:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 
@@ -322,10 +364,7 @@ def _jsonl_file(
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        if run.opts["gzip"]:
-            out: Any = io.TextIOWrapper(gzip.GzipFile(tmp, "wb", mtime=0), encoding="utf-8")
-        else:
-            out = open(tmp, "w", encoding="utf-8")
+        out: Any = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
     else:
         tmp, out = None, None
     try:
@@ -412,8 +451,9 @@ def main(**opts: Any) -> None:
         fix_unicode=not opts["no_fix_unicode"],
     )
     settings = Settings(config=config, format=opts["fmt"], cleaner=opts["cleaner_kind"])
+    global _PIPELINE
     try:
-        Pipeline(settings)  # load and check the rule packs once, before any input
+        _PIPELINE = Pipeline(settings)  # load and check the rule packs once, before any input
     except CleanerError as exc:
         click.echo(f"clean: error: {exc}", err=True)
         sys.exit(exc.exit_code)

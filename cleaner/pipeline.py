@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from . import native
 from .classify import find_boilerplate
 from .errors import RulePackError
-from .model import Removal, Result
-from .rules import LineScan, Prefilter, Rule, RulePack, default_pack_path, load_pack
-from .text import cut, merge_spans, normalise_whitespace, repair, without_surrogates
+from .model import Cut, Removal, Result
+from .rules import Rule, RulePack, default_pack_path, load_pack
+from .scan import LineTest, scanner
+from .text import cut_normalise, merge_spans, normalise_whitespace, repair, without_surrogates
 
 DEBRIS_RULE = "debris"  # what is left of a line once its boilerplate is cut: only punctuation
 CLASSIFIER = "boilerplate"  # the category of the statistical classifier's removals
@@ -46,9 +48,9 @@ class Cleaner:
                 path="--keep",
             )
         self.active = [r for r in self.pack.rules if r.category not in self.config.keep]
-        self.prefilter = Prefilter([r for r in self.active if r.scope != "line"])
-        self.line_scan = LineScan(self.active)
+        self.scanner = scanner(self.active)
         self.line_rules = [r for r in self.active if r.line_regexes]
+        self.line_test = LineTest(self.line_rules)
 
     def prepare(self, text: str) -> str:
         """The text the removals will index: repaired, or only rid of lone surrogates."""
@@ -63,47 +65,48 @@ class Cleaner:
 
         ``classify=False`` skips the line classifier (for text already extracted from HTML).
         """
-        removals: list[Removal] = list(extra)
         metadata: dict[str, str] = {}
         data = source.encode("utf-8")
-        found: list[tuple[int, int, Rule]] = []
-        matches = {rule.name: list(rule.find(data, which)) for rule, which in self.prefilter.candidates(data)}
-        matches.update(self.line_scan.find(data))
+        matches = self.scanner.find(data)
+        found: list[Cut] = []  # byte offsets until mapped below
         for rule in self.active:  # pack order: the first rule to capture a metadata key sets it
             for start, end, captures in matches.get(rule.name, ()):
-                found.append((start, end, rule))
+                found.append((start, end, rule.name, rule.category))
                 for key, value in captures.items():
                     metadata.setdefault(key, value)
-        chars = _char_offsets(data, {o for start, end, _ in found for o in (start, end)})
-        for start, end, rule in found:
-            a, b = chars[start], chars[end]
-            removals.append(Removal(a, b, rule.category, rule.name, source[a:b]))
-        removals.extend(_residue(source, removals, self.line_rules))
+        cuts: list[Cut] = [(r.start, r.end, r.rule, r.category) for r in extra]
+        if found and len(data) != len(source):  # not ASCII: byte offsets to str offsets
+            chars = _char_offsets(data, {o for c in found for o in c[:2]})
+            found = [(chars[a], chars[b], rule, category) for a, b, rule, category in found]
+        cuts += found
+        cuts += _residue(source, cuts, self.line_test)
         # Text already in the cleaner's output form (one paragraph per line, one blank
         # line between) is taken as cleaned: its layout carries none of the signal the
         # classifier was trained on, and judging it again would make a second clean
         # cut more. (Iterating the classifier to a fixed point instead cost 0.025
         # recall on wcxb-dev, most of it on listing and collection pages.)
-        if (
-            classify and CLASSIFIER not in self.config.keep
-            and not in_output_form(source)
-        ):
-            spans = merge_spans((r.start, r.end) for r in removals)
-            for start, end, reason in find_boilerplate(source, spans):
-                removals.append(Removal(start, end, CLASSIFIER, reason, source[start:end]))
-        removals.sort(key=lambda r: (r.start, r.end, r.rule))
-        text = normalise_whitespace(cut(source, removals))
-        return Result(text=text, source=source, removed=tuple(removals), metadata=metadata)
+        if classify and CLASSIFIER not in self.config.keep and not in_output_form(source):
+            spans = merge_spans([c[:2] for c in cuts])
+            cuts += [(start, end, reason, CLASSIFIER) for start, end, reason in find_boilerplate(source, spans)]
+        cuts.sort(key=_ORDER)
+        text = cut_normalise(source, merge_spans([c[:2] for c in cuts]))
+        return Result(text, source, metadata=metadata, cuts=cuts)
+
+
+_ORDER = itemgetter(0, 1, 2)  # removals sort by start, end, rule
 
 
 def in_output_form(text: str) -> bool:
     """Whether text is already what normalise_whitespace makes: one line per paragraph, one blank line between.
 
-    Counting line breaks first rejects most texts without normalising them.
+    The C pass stops at the first character normalising would change; in Python,
+    counting line breaks first rejects most texts without normalising them.
 
     >>> in_output_form("One.\\n\\nTwo.\\n"), in_output_form("One.\\nTwo.\\n")
     (True, False)
     """
+    if native.module is not None:  # one pass that stops at the first difference
+        return native.module.in_output_form(text)
     return (
         text.endswith("\n") and 2 * text.count("\n\n") == text.count("\n") - 1
         and normalise_whitespace(text) == text
@@ -136,7 +139,7 @@ def _line_starts_at(text: str, positions: Iterable[int]) -> Iterator[tuple[int, 
         yield pos, prev_start
 
 
-def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule]) -> list[Removal]:
+def _residue(source: str, cuts: Sequence[Cut], line_test: Callable[[bytes], Rule | None]) -> list[Cut]:
     """Removals for what is left of lines that boilerplate was cut from, when it is boilerplate too.
 
     "Share | Tweet |" minus its labels leaves " | |": residue without a letter
@@ -145,20 +148,21 @@ def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule
     SIGN UP" minus the button is "Advertisement"): it goes under that rule, so
     cleaning clean text changes nothing. Linear in the text and the removals.
     """
-    spans = merge_spans((r.start, r.end) for r in removals)
+    spans = merge_spans([c[:2] for c in cuts])
     if not spans:
         return []
     ends = [end for _, end in spans]
-    owner: dict[int, Removal] = {}  # position -> the first removal (by start) that starts or ends there
-    for r in sorted(removals, key=lambda r: r.start):
-        owner.setdefault(r.start, r)
-        owner.setdefault(r.end, r)
-    first_cut: dict[int, Removal] = {}  # line start -> the first removal touching the line
+    owner: dict[int, Cut] = {}  # position -> the first removal (by start) that starts or ends there
+    for c in sorted(cuts, key=_START):
+        owner.setdefault(c[0], c)
+        owner.setdefault(c[1], c)
+    first_cut: dict[int, Cut] = {}  # line start -> the first removal touching the line
     for pos, line_start in _line_starts_at(source, sorted(owner)):
-        r = owner[pos]
-        if line_start not in first_cut or r.start < first_cut[line_start].start:
-            first_cut[line_start] = r
-    found: list[Removal] = []
+        c = owner[pos]
+        first = first_cut.get(line_start)
+        if first is None or c[0] < first[0]:
+            first_cut[line_start] = c
+    found: list[Cut] = []
     for line_start, first in sorted(first_cut.items()):
         line_end = source.find("\n", line_start)
         line_end = len(source) if line_end < 0 else line_end
@@ -169,15 +173,17 @@ def _residue(source: str, removals: Sequence[Removal], line_rules: Sequence[Rule
             pos = min(spans[i][1], line_end)
             i += 1
         pieces.append((pos, line_end))
-        pieces = [(a, b) for a, b in pieces if source[a:b].strip()]
+        pieces = [(a, b) for a, b in pieces if not source[a:b].isspace() and b > a]
         if not pieces:
             continue
         rest = " ".join(" ".join(source[a:b].split()) for a, b in pieces)
-        if not any(ch.isalnum() for ch in rest):
-            found.extend(Removal(a, b, first.category, DEBRIS_RULE, source[a:b]) for a, b in pieces)
+        if not any(map(str.isalnum, rest)):
+            found.extend((a, b, DEBRIS_RULE, first[3]) for a, b in pieces)
             continue
-        data = rest.encode("utf-8")
-        rule = next((r for r in line_rules if any(x.search(data) for x in r.line_regexes)), None)
+        rule = line_test(rest.encode("utf-8"))
         if rule is not None:
-            found.extend(Removal(a, b, rule.category, rule.name, source[a:b]) for a, b in pieces)
+            found.extend((a, b, rule.name, rule.category) for a, b in pieces)
     return found
+
+
+_START = itemgetter(0)

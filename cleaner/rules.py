@@ -10,7 +10,7 @@ RE2 works on UTF-8, and a str would be re-encoded for every pattern.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -73,6 +73,11 @@ class Rule:
     # For line rules: the compiled whole-line patterns, also tried on what is
     # left of a line after other rules cut parts of it.
     line_regexes: tuple[Any, ...] = ()
+    # The compiled patterns, one per trigger (span and line rules: the patterns;
+    # block rules: the start), which the Scanner runs on the lines it picks.
+    regexes: tuple[Any, ...] = ()
+    # Block rules: from the start matches (in text order) to the blocks removed.
+    blocks: Callable[[bytes, Iterable[Match]], Iterator[Match]] | None = field(default=None, repr=False)
 
     def find(self, data: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         """Yield (start, end, captures) for every span this rule removes in the UTF-8 data.
@@ -87,13 +92,59 @@ def _group_names(regex: Any) -> tuple[tuple[str, int], ...]:
     return tuple(regex.groupindex.items())
 
 
-def _captures(match: Any, names: tuple[tuple[str, int], ...]) -> dict[str, str]:
+# The re2 module's match objects and generators cost more than the matching on
+# short texts; the finders call the compiled RE2 object below them, as re2's
+# own finditer does for bytes (tests/test_rules.py compares both).
+_ANCHOR = getattr(re2, "_Anchor", None)
+_LOW_LEVEL = _ANCHOR is not None and hasattr(re2.compile("x"), "_regexp")
+_NULL_SPAN = (-1, -1)
+
+
+def spans(regex: Any, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[list[tuple[int, int]]]:
+    """The group spans of every match of regex in data[pos:endpos], as ``regex.finditer`` finds them."""
+    if not _LOW_LEVEL:  # pragma: no cover - another re2 binding
+        for m in regex.finditer(data, pos, endpos):
+            yield [m.span(i) for i in range(regex.groups + 1)]
+        return
+    match = regex._regexp.Match
+    unanchored = _ANCHOR.UNANCHORED
+    n = len(data)
+    endpos = n if endpos is None else max(0, min(endpos, n))
+    pos = max(0, min(pos, n))
+    if pos > endpos:
+        return
+    while True:
+        found = match(unanchored, data, pos, endpos)
+        end = found[0][1]
+        if end < 0:
+            return
+        yield found
+        if pos == endpos:
+            return
+        pos = pos + 1 if pos == end else end
+
+
+def search(regex: Any, data: bytes, pos: int, endpos: int) -> tuple[int, int] | None:
+    """The span of the first match of regex in data[pos:endpos], or None (``regex.search``)."""
+    for found in spans(regex, data, pos, endpos):
+        return found[0]
+    return None
+
+
+def fullmatch(regex: Any, data: bytes) -> bool:
+    """Whether regex matches all of data (``regex.fullmatch``)."""
+    if not _LOW_LEVEL:  # pragma: no cover - another re2 binding
+        return regex.fullmatch(data) is not None
+    return regex._regexp.Match(_ANCHOR.ANCHOR_BOTH, data, 0, len(data))[0][1] >= 0
+
+
+def _captures(data: bytes, found: list[tuple[int, int]], names: tuple[tuple[str, int], ...]) -> dict[str, str]:
     """The named groups that matched, decoded and stripped, in groupindex order (match.groupdict())."""
     out = {}
     for k, i in names:
-        v = match[i]
-        if v:
-            out[k] = v.decode("utf-8").strip()
+        a, b = found[i]
+        if b > a:
+            out[k] = data[a:b].decode("utf-8").strip()
     return out
 
 
@@ -103,12 +154,17 @@ def span_finder(patterns: Sequence[Any]) -> Finder:
 
     def find(data: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
         for i in range(len(patterns)) if which is None else which:
-            for m in patterns[i].finditer(data):
-                start, end = m.span()
-                if end > start:
-                    yield start, end, _captures(m, names[i])
+            yield from _matches(patterns[i], names[i], data)
 
     return find
+
+
+def _matches(regex: Any, names: tuple[tuple[str, int], ...], data: bytes) -> Iterator[Match]:
+    """(start, end, captures) of every non-empty match of one pattern."""
+    for found in spans(regex, data):
+        start, end = found[0]
+        if end > start:
+            yield start, end, _captures(data, found, names) if names else {}
 
 
 def line_pattern(pattern: str) -> str:
@@ -116,43 +172,47 @@ def line_pattern(pattern: str) -> str:
     return r"^[ \t]*(?:" + pattern + r")[ \t]*\r?$"
 
 
-def block_finder(start: Any, end: Any | None, follow: Any | None, max_lines: int) -> Finder:
+def block_finder(start: Any, end: Any | None, follow: Any | None, max_lines: int) -> tuple[Finder, Callable[..., Iterator[Match]]]:
     """A block opens on a line matching ``start`` and runs to ``end`` or over ``follow`` lines.
 
     With ``end``: the block reaches the end of the first ``end`` match within
     ``max_lines`` lines; if there is none, nothing is removed. With ``follow``:
     the block takes the following non-blank lines that wholly match ``follow``,
     at most ``max_lines`` of them. With neither, the opening line alone.
+    Returns the finder and the function from start matches to blocks.
     """
 
     names = _group_names(start)
 
-    def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
-        for m in start.finditer(text):
-            captures = _captures(m, names)
-            line_end = text.find(b"\n", m.end())
+    def blocks(text: bytes, starts: Iterable[Match]) -> Iterator[Match]:
+        for m_start, m_end, captures in starts:
+            line_end = text.find(b"\n", m_end)
             line_end = len(text) if line_end < 0 else line_end
             if end is not None:
                 window_end = _nth_line_end(text, line_end, max_lines)
-                e = end.search(text, m.end(), window_end)
+                e = search(end, text, m_end, window_end)
                 if e is not None:
-                    yield m.start(), e.end(), captures
+                    yield m_start, e[1], captures
                 continue
-            block_end = m.end()
+            block_end = m_end
             if follow is not None:
                 pos, taken = line_end, 0
                 while pos < len(text) and taken < max_lines:
                     nxt = text.find(b"\n", pos + 1)
                     nxt = len(text) if nxt < 0 else nxt
-                    line = text[pos + 1 : nxt]
-                    if line.strip():
-                        if not follow.fullmatch(line.strip()):
+                    line = text[pos + 1 : nxt].strip()
+                    if line:
+                        if not fullmatch(follow, line):
                             break
                         block_end, taken = nxt, taken + 1
                     pos = nxt
-            yield m.start(), block_end, captures
+            yield m_start, block_end, captures
 
-    return find
+    def find(text: bytes, which: Sequence[int] | None = None) -> Iterator[Match]:
+        starts = ((f[0][0], f[0][1], _captures(text, f, names)) for f in spans(start, text))
+        return blocks(text, starts)
+
+    return find, blocks
 
 
 def _nth_line_end(text: bytes, pos: int, n: int) -> int:
@@ -348,6 +408,8 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
             raise fail(f"field(s) {', '.join(present)} do not apply to scope {scope!r}")
 
     line_regexes: tuple[Any, ...] = ()
+    regexes: tuple[Any, ...] = ()
+    blocks = None
     if scope in ("span", "line"):
         refuse("start", "end", "follow", "max_lines", "function", "params")
         raw = entry.get("patterns", [])
@@ -355,9 +417,9 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
             raw = [entry["pattern"], *raw]
         if not isinstance(raw, list) or not raw:
             raise fail("needs 'pattern' or a non-empty list 'patterns'")
-        regexes = [compiled("pattern", p, scope == "line") for p in raw]
+        regexes = tuple(compiled("pattern", p, scope == "line") for p in raw)
         finder = span_finder(regexes)
-        line_regexes = tuple(regexes) if scope == "line" else ()
+        line_regexes = regexes if scope == "line" else ()
     elif scope == "block":
         refuse("pattern", "patterns", "function", "params")
         if "start" not in entry:
@@ -370,7 +432,8 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         start = compiled("start", entry["start"], True)
         end = compiled("end", entry["end"], False, trigger=False) if "end" in entry else None
         follow = compiled("follow", entry["follow"], False, trigger=False) if "follow" in entry else None
-        finder = block_finder(start, end, follow, max_lines)
+        finder, blocks = block_finder(start, end, follow, max_lines)
+        regexes = (start,)
         if end is None:  # without an end, the opening line alone is removed: a line rule too
             line_regexes = (start,)
     else:
@@ -386,203 +449,4 @@ def _build_rule(entry: Any, path: str, index: int, categories: dict[str, str]) -
         except TypeError as exc:
             raise fail(f"bad params for {function}: {exc}") from None
         triggers.extend(CODE_TRIGGERS.get(function, ()))
-    return Rule(name, category, scope, description, examples, finder, tuple(triggers), line_regexes)
-
-
-class Prefilter:
-    """Which rules can match a text at all, from one scan of the text for all their triggers.
-
-    Every trigger pattern, loosened (long bounded repeats opened, which only
-    adds matches) and without capturing groups, goes into one RE2 Set; one
-    pass over the text names the triggers that match somewhere. A rule none of
-    whose triggers match finds nothing, so only the named patterns run and the
-    cost of the pack grows with what a text contains, not with the number of
-    rules. (RE2's FilteredRE2, which names the patterns whose literal atoms
-    occur, ran 3.7 times as many patterns on the WCXB text pages, 75% of them
-    for nothing, and its scan was slower than the Set's.)
-    """
-
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = list(rules)
-        self.always = [i for i, r in enumerate(self.rules) if not r.triggers]
-        self.owner: list[tuple[int, int]] = []  # Set pattern -> (rule, its trigger number)
-        self.set: Any = re2.Set.SearchSet(_options())
-        for i, rule in enumerate(self.rules):
-            for k, pattern in enumerate(rule.triggers):
-                self.set.Add(uncapture(loosen(pattern)))
-                self.owner.append((i, k))
-        if self.owner:
-            self.set.Compile()
-
-    def candidates(self, data: bytes) -> list[tuple[Rule, tuple[int, ...] | None]]:
-        """The rules worth running on the UTF-8 data, in pack order, each with its live patterns.
-
-        For span and line rules the triggers are the patterns themselves, so only
-        the numbered ones run; other rules run whole (None).
-        """
-        hit: dict[int, set[int]] = {i: set() for i in self.always}
-        if self.owner:
-            for k in self.set.Match(data) or ():
-                rule, trigger = self.owner[k]
-                hit.setdefault(rule, set()).add(trigger)
-        out = []
-        for i in sorted(hit):
-            rule = self.rules[i]
-            which = tuple(sorted(hit[i])) if rule.scope in ("span", "line") and rule.triggers else None
-            out.append((rule, which))
-        return out
-
-
-LOOSEN_MIN = 10  # bounded repeats {m,n} with n at least this are loosened to {m,} for the line scan
-
-
-def loosen(pattern: str) -> str:
-    """The pattern with long bounded repeats ``{m,n}`` made open ``{m,}``: it matches a superset.
-
-    Escapes and character classes are left as they are.
-
-    >>> loosen(r"[^\\n]{0,400}x{2,3}[{1,20}]\\{0,50}")
-    '[^\\\\n]{0,}x{2,3}[{1,20}]\\\\{0,50}'
-    """
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]" or out[-1] in ("[", "[^")
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif ch == "{":
-            close = pattern.find("}", i)
-            low, comma, high = pattern[i + 1 : close].partition(",")
-            if close > 0 and comma and low.isdigit() and high.isdigit() and int(high) >= LOOSEN_MIN:
-                out.append("{" + low + ",}")
-                i = close + 1
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def uncapture(pattern: str) -> str:
-    """The pattern with every capturing group made non-capturing: the same matches, found faster.
-
-    RE2 needs its slower submatch engines only to report groups.
-
-    >>> uncapture(r"(a)(?P<x>b)(?:c)[(]\\(d")
-    '(?:a)(?:b)(?:c)[(]\\\\(d'
-    """
-    if "\\Q" in pattern:  # a quoted literal may hold "(": leave such a pattern as it is
-        return pattern
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]" or out[-1] in ("[", "[^")
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif ch == "(":
-            if not pattern.startswith("?", i + 1):
-                out.append("(?:")
-                i += 1
-                continue
-            for named in ("(?P<", "(?<"):
-                if pattern.startswith(named, i) and (close := pattern.find(">", i)) > 0:
-                    out.append("(?:")
-                    i = close + 1
-                    break
-            else:
-                out.append(ch)
-                i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-class LineScan:
-    """The line rules, run as one scan of the text instead of one scan per rule.
-
-    A line rule removes the lines its pattern matches whole. Every rule's
-    patterns, loosened (long bounded repeats opened: RE2's DFA for many of
-    them at once blows up) and without capturing groups (only the spans of
-    its matches are used), are joined into one alternation and run once;
-    each line it touches is then tested with an RE2 Set of the loosened
-    patterns, and the rules whose patterns the Set names run on that line
-    alone (each distinct line once per text). Loosened patterns match a
-    superset of lines, so every rule finds exactly the lines it would find alone.
-    """
-
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = [r for r in rules if r.scope == "line"]
-        self.owner: list[tuple[int, int]] = []  # Set pattern -> (rule, its pattern number)
-        loose: list[str] = []
-        self.set: Any = re2.Set.SearchSet(_options())
-        for i, rule in enumerate(self.rules):
-            for k, pattern in enumerate(rule.triggers):
-                loose.append(loosen(pattern))
-                self.set.Add(loose[-1])
-                self.owner.append((i, k))
-        self.scan: Any = None
-        if loose:
-            self.set.Compile()
-            self.scan = re2.compile("|".join(f"(?:{uncapture(p)})" for p in loose), _options())
-
-    def find(self, data: bytes) -> dict[str, list[Match]]:
-        """Rule name -> that line rule's matches in the UTF-8 data, in text order (rules with none left out)."""
-        found: dict[str, list[Match]] = {}
-        if self.scan is None:
-            return found
-        # A line is tested alone, so equal lines give equal matches: boilerplate lines
-        # repeat ("Read more:", "Share"), and each distinct one is tested once.
-        memo: dict[bytes, list[tuple[str, int, int, dict[str, str]]]] = {}
-        line_end = -1  # end of the last line tested: lines are visited in order, each once
-        for m in self.scan.finditer(data):
-            a, b = m.span()
-            pos = a
-            while True:  # every line the match touches
-                if pos > line_end:
-                    i = data.rfind(b"\n", line_end + 1, pos)
-                    line_start = line_end + 1 if i < 0 else i + 1
-                    line_end = data.find(b"\n", pos)
-                    line_end = len(data) if line_end < 0 else line_end
-                    line = data[line_start:line_end]
-                    hits = memo.get(line)
-                    if hits is None:
-                        hits = memo[line] = self._test_line(line)
-                    for name, x, y, captures in hits:
-                        found.setdefault(name, []).append((line_start + x, line_start + y, captures))
-                if line_end >= b - 1:
-                    break
-                pos = line_end + 1
-        return found
-
-    def _test_line(self, line: bytes) -> list[tuple[str, int, int, dict[str, str]]]:
-        """(rule name, start, end, captures) of every line rule's matches in one line, in rule order."""
-        which: dict[int, list[int]] = {}
-        for k in sorted(self.set.Match(line) or ()):
-            rule, pattern = self.owner[k]
-            which.setdefault(rule, []).append(pattern)
-        hits = []
-        for i, patterns in which.items():
-            rule = self.rules[i]
-            for a, b, captures in rule.find(line, patterns):
-                hits.append((rule.name, a, b, captures))
-        return hits
+    return Rule(name, category, scope, description, examples, finder, tuple(triggers), line_regexes, regexes, blocks)

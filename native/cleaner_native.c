@@ -662,6 +662,72 @@ static PyObject *normalise(PyObject *module, PyObject *arg)
                                         : normalise_4(d, n);
 }
 
+static PyObject *in_output_form(PyObject *module, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "in_output_form() expects str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *d = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int yes = kind == PyUnicode_1BYTE_KIND ? output_form_1(d, n)
+            : kind == PyUnicode_2BYTE_KIND ? output_form_2(d, n)
+                                           : output_form_4(d, n);
+    return PyBool_FromLong(yes);
+}
+
+static PyObject *cut_normalise(PyObject *module, PyObject *args)
+{
+    /* normalise(cut_spans(text, spans)) in one call. */
+    PyObject *text, *list;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &list))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nspans = PyList_GET_SIZE(list), prev = 0;
+    Py_ssize_t *spans = PyMem_Malloc((2 * nspans + 1) * sizeof(Py_ssize_t));
+    if (!spans)
+        return PyErr_NoMemory();
+    for (Py_ssize_t k = 0; k < nspans; k++) {
+        PyObject *item = PyList_GET_ITEM(list, k);
+        Py_ssize_t a, b;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyMem_Free(spans);
+            PyErr_SetString(PyExc_TypeError, "spans must be (start, end) tuples");
+            return NULL;
+        }
+        a = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        b = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 1));
+        if ((a == -1 || b == -1) && PyErr_Occurred()) {
+            PyMem_Free(spans);
+            return NULL;
+        }
+        if (a < prev || b < a || b > n) {
+            PyMem_Free(spans);
+            PyErr_SetString(PyExc_ValueError, "spans must be sorted, disjoint and within the text");
+            return NULL;
+        }
+        spans[2 * k] = a;
+        spans[2 * k + 1] = prev = b;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    void *buf = PyMem_Malloc((n + nspans + 1) * kind);
+    PyObject *out = NULL;
+    if (!buf) {
+        PyMem_Free(spans);
+        return PyErr_NoMemory();
+    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        out = normalise_1(buf, cut_1(d, n, spans, nspans, buf));
+    else if (kind == PyUnicode_2BYTE_KIND)
+        out = normalise_2(buf, cut_2(d, n, spans, nspans, buf));
+    else
+        out = normalise_4(buf, cut_4(d, n, spans, nspans, buf));
+    PyMem_Free(buf);
+    PyMem_Free(spans);
+    return out;
+}
+
 static PyObject *repair_scan(PyObject *module, PyObject *args)
 {
     PyObject *text;
@@ -717,6 +783,10 @@ static PyMethodDef module_methods[] = {
      "char_offsets(utf8, sorted byte offsets) -> the str offsets of those positions"},
     {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,
      "repair_scan(text, bitmap) -> (positions of bitmap characters and entity starts, has surrogate, badness possible)"},
+    {"in_output_form", (PyCFunction)in_output_form, METH_O,
+     "in_output_form(text) -> whether text is non-empty and normalise(text) == text"},
+    {"cut_normalise", (PyCFunction)cut_normalise, METH_VARARGS,
+     "cut_normalise(text, spans) -> normalise(text minus the sorted disjoint (start, end) spans, each left as a space or line break)"},
     {"normalise", (PyCFunction)normalise, METH_O,
      "normalise(text) -> text with one space between words, one blank line between non-empty lines, a final newline"},
     {NULL, NULL, 0, NULL},

@@ -275,6 +275,61 @@ static PyObject *FN(normalise)(const T *d, Py_ssize_t len)
  * regex &#?[0-9A-Za-z]{1,24}; in text order; whether the text holds a lone
  * surrogate; whether ftfy's badness regex could match (two non-ASCII
  * characters in a row, or one of Â Ã Œ œ or a C1 control). */
+/* in_output_form() of cleaner/pipeline.py: whether normalise(d) == d, with d
+ * not empty; stops at the first character that normalise would change. */
+static int FN(output_form)(const T *d, Py_ssize_t len)
+{
+    Py_ssize_t i = 0;
+    if (len == 0)
+        return 0;
+    for (;;) { /* at the start of a paragraph */
+        if (i >= len || is_ws(d[i]))
+            return 0;
+        for (;;) { /* at the start of a word */
+            while (i < len && !is_ws(d[i]))
+                i++;
+            if (i >= len)
+                return 0; /* no final line break */
+            if (d[i] == ' ') {
+                i++;
+                if (i >= len || is_ws(d[i]))
+                    return 0;
+                continue;
+            }
+            if (d[i] != '\n')
+                return 0;
+            if (i == len - 1)
+                return 1;
+            if (d[i + 1] != '\n' || i + 2 >= len || is_ws(d[i + 2]))
+                return 0;
+            i += 2;
+            break;
+        }
+    }
+}
+
+/* d minus the sorted, disjoint spans, each replaced by a space or, if it held a
+ * line break, a line break (cut_spans() of cleaner/text.py), into out; returns its length. */
+static Py_ssize_t FN(cut)(const T *d, Py_ssize_t len, const Py_ssize_t *spans, Py_ssize_t nspans, T *out)
+{
+    Py_ssize_t o = 0, pos = 0;
+    for (Py_ssize_t k = 0; k < nspans; k++) {
+        Py_ssize_t a = spans[2 * k], b = spans[2 * k + 1];
+        memcpy(out + o, d + pos, (a - pos) * sizeof(T));
+        o += a - pos;
+        T seam = ' ';
+        for (Py_ssize_t i = a; i < b; i++)
+            if (d[i] == '\n') {
+                seam = '\n';
+                break;
+            }
+        out[o++] = seam;
+        pos = b;
+    }
+    memcpy(out + o, d + pos, (len - pos) * sizeof(T));
+    return o + len - pos;
+}
+
 static PyObject *FN(repair_scan)(const T *d, Py_ssize_t len, const unsigned char *bits, Py_ssize_t nbits)
 {
     PyObject *hits = PyList_New(0);

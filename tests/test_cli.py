@@ -314,3 +314,32 @@ def test_gzip_outputs(runner, tmp_path) -> None:
     assert gzip.decompress((out / "a.txt.gz").read_bytes()).decode() == CLEAN
     assert json.loads(gzip.decompress((out / "c.jsonl.gz").read_bytes())) == {"text": CLEAN}
     assert runner.invoke(main, [str(docs), "--gzip"]).exit_code == 2  # needs -o
+
+
+def test_parallel_json_and_explain_are_rendered_like_serial(runner, tmp_path) -> None:
+    seeds = SEEDS[0].parent
+    for flags in (["--json"], ["--explain"], ["--json", "--explain"]):
+        serial = runner.invoke(main, [str(seeds), *flags])
+        parallel = runner.invoke(main, [str(seeds), *flags, "-j", "2"])
+        assert parallel.exit_code == serial.exit_code == 0
+        assert parallel.stdout == serial.stdout
+        assert parallel.stderr == serial.stderr
+    assert "removal(s)" in serial.stderr
+
+
+def test_jsonl_batches_are_cut_by_size_too() -> None:
+    from cleaner.cli import _batches
+
+    records = [(i, b"x" * 400) for i in range(10)]
+    assert [len(b) for b in _batches(iter(records), 4, max_bytes=1000)] == [3, 3, 3, 1]
+    assert [len(b) for b in _batches(iter(records), 4, max_bytes=10**6)] == [4, 4, 2]
+    assert [n for b in _batches(iter(records), 3, max_bytes=1) for n, _ in b] == list(range(10))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jsonl_record_that_cannot_be_written_as_utf8_is_reported(runner, tmp_path, jobs) -> None:
+    f = write(tmp_path / "s.jsonl", '{"id": "\\udc80", "text": "One."}\n{"id": 2, "text": "Two."}\n')
+    result = runner.invoke(main, ["--jsonl", "-j", jobs, str(f)])
+    assert result.exit_code == 2
+    assert "s.jsonl:1" in result.stderr and "UnicodeEncodeError" in result.stderr
+    assert [json.loads(x)["text"] for x in result.stdout.splitlines()] == ["Two.\n"]

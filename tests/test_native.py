@@ -207,3 +207,35 @@ def test_char_offsets_native_equals_python(text, data) -> None:
     finally:
         native.module = saved
     assert pipeline._char_offsets(raw, wanted) == python
+
+
+OUTPUT_FORM = st.lists(st.one_of(WORDS, st.sampled_from([" ", "\n", "\n\n", "\n\n\n", "  ", "\t"])), max_size=30).map("".join)
+
+
+@needs_native
+@settings(max_examples=400)
+@given(st.one_of(OUTPUT_FORM, OUTPUT_FORM.map(lambda t: t + "\n"), TEXTS, st.text()))
+def test_in_output_form_native_equals_python(text) -> None:
+    from cleaner.text import normalise_whitespace_python
+
+    expected = text.endswith("\n") and normalise_whitespace_python(text) == text
+    assert native.module.in_output_form(text) is expected
+    normalised = normalise_whitespace_python(text)
+    assert native.module.in_output_form(normalised) is bool(normalised)
+
+
+@needs_native
+@given(st.one_of(TEXTS, st.text()), st.data())
+def test_cut_normalise_native_equals_python(text, data) -> None:
+    from cleaner.text import cut_spans, merge_spans, normalise_whitespace_python
+
+    bounds = st.integers(0, len(text))
+    spans = merge_spans(data.draw(st.lists(st.tuples(bounds, bounds).map(sorted).map(tuple), max_size=8)))
+    assert native.module.cut_normalise(text, spans) == normalise_whitespace_python(cut_spans(text, spans))
+    if len(spans) > 1:  # touching spans too: each leaves its own seam
+        touching = [(0, 0), (0, len(text))]
+        assert native.module.cut_normalise(text, touching) == normalise_whitespace_python(cut_spans(text, touching))
+    with pytest.raises(ValueError):
+        native.module.cut_normalise(text, [(1, 0)])
+    with pytest.raises(ValueError):
+        native.module.cut_normalise(text, [(0, len(text) + 1)])

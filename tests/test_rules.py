@@ -118,7 +118,7 @@ def _alone(rules, data: bytes) -> dict[str, set[tuple[int, int]]]:
 
 
 def _scanned(rules, data: bytes) -> dict[str, set[tuple[int, int]]]:
-    from cleaner.rules import LineScan
+    from cleaner.scan import LineScan
 
     return {k: {(a, b) for a, b, _ in v} for k, v in LineScan(rules).find(data).items()}
 
@@ -155,7 +155,7 @@ pattern = '''Credit: [^\\n]{1,12}'''
 
 def test_prefilter_names_every_rule_that_finds_something() -> None:
     """The trigger Set (loosened, uncaptured) never drops a rule or pattern that would match."""
-    from cleaner.rules import Prefilter
+    from cleaner.scan import Prefilter
 
     rules = [r for r in load_pack(default_pack_path()).rules if r.scope != "line"]
     texts = [ARTICLE] + [t for r in rules for t in r.examples.get("remove", []) + r.examples.get("keep", [])]
@@ -173,7 +173,8 @@ def test_prefilter_names_every_rule_that_finds_something() -> None:
 def test_uncapture_keeps_every_match() -> None:
     import re2
 
-    from cleaner.rules import _options, uncapture
+    from cleaner.rules import _options
+    from cleaner.scan import uncapture
 
     data = "\n".join([ARTICLE] + [t for r in load_pack(default_pack_path()).rules
                                   for t in r.examples.get("remove", [])]).encode("utf-8")
