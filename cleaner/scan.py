@@ -9,7 +9,7 @@ not line-confined (then span, block and code rules go through the Prefilter).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import re2
@@ -75,40 +75,46 @@ class Prefilter:
 LOOSEN_MIN = 10  # bounded repeats {m,n} with n at least this are loosened to {m,} for the line scan
 
 
+def _structural(pattern: str) -> Iterator[int]:
+    """Positions of the characters of a pattern outside escapes and character classes."""
+    i, n, body = 0, len(pattern), -1  # body: where the open class's members start, -1 outside one
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if body >= 0:
+            if ch == "]" and i > body:  # a "]" first in a class is a member
+                body = -1
+        elif ch == "[":
+            body = i + 2 if pattern.startswith("[^", i) else i + 1
+            i = body
+            continue
+        else:
+            yield i
+        i += 1
+
+
 def loosen(pattern: str) -> str:
     """The pattern with long bounded repeats ``{m,n}`` made open ``{m,}``: it matches a superset.
 
-    Escapes and character classes are left as they are.
+    Escapes, character classes and quoted literals (``\\Q...``) are left as they are.
 
     >>> loosen(r"[^\\n]{0,400}x{2,3}[{1,20}]\\{0,50}")
     '[^\\\\n]{0,}x{2,3}[{1,20}]\\\\{0,50}'
     """
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
+    if "\\Q" in pattern:  # a quoted literal may hold "{": leave such a pattern as it is
+        return pattern
+    out, done = [], 0
+    for i in _structural(pattern):
+        if pattern[i] != "{" or i < done:
             continue
-        if in_class:
-            in_class = ch != "]" or out[-1] in ("[", "[^")
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif ch == "{":
-            close = pattern.find("}", i)
-            low, comma, high = pattern[i + 1 : close].partition(",")
-            if close > 0 and comma and low.isdigit() and high.isdigit() and int(high) >= LOOSEN_MIN:
-                out.append("{" + low + ",}")
-                i = close + 1
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+        close = pattern.find("}", i)
+        low, comma, high = pattern[i + 1 : close].partition(",")
+        if close > 0 and comma and low.isdigit() and high.isdigit() and int(high) >= LOOSEN_MIN:
+            out.append(pattern[done:i] + "{" + low + ",}")
+            done = close + 1
+    return "".join(out) + pattern[done:]
 
 
 def uncapture(pattern: str) -> str:
@@ -121,39 +127,17 @@ def uncapture(pattern: str) -> str:
     """
     if "\\Q" in pattern:  # a quoted literal may hold "(": leave such a pattern as it is
         return pattern
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
+    out, done = [], 0
+    for i in _structural(pattern):
+        if pattern[i] != "(" or i < done:
             continue
-        if in_class:
-            in_class = ch != "]" or out[-1] in ("[", "[^")
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif ch == "(":
-            if not pattern.startswith("?", i + 1):
-                out.append("(?:")
-                i += 1
-                continue
-            for named in ("(?P<", "(?<"):
-                if pattern.startswith(named, i) and (close := pattern.find(">", i)) > 0:
-                    out.append("(?:")
-                    i = close + 1
-                    break
-            else:
-                out.append(ch)
-                i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+        if not pattern.startswith("?", i + 1):
+            out.append(pattern[done:i] + "(?:")
+            done = i + 1
+        elif pattern.startswith(("(?P<", "(?<"), i) and (close := pattern.find(">", i)) > 0:
+            out.append(pattern[done:i] + "(?:")
+            done = close + 1
+    return "".join(out) + pattern[done:]
 
 
 class LineScan:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cleaner.confined import line_confined
 from cleaner.rules import _options, compile_pattern, default_pack_path, fullmatch, load_pack, spans
-from cleaner.scan import LineScan, Scanner, Split, scanner, whole_line
+from cleaner.scan import LineScan, Scanner, Split, loosen, scanner, uncapture, whole_line
 
 ARTICLE = "The council approved the budget on Tuesday after a four-hour debate."
 RULES = load_pack(default_pack_path()).rules
@@ -142,3 +142,19 @@ def test_a_block_opening_on_empty_lines_runs_on_the_whole_text(tmp_path: Path) -
     assert isinstance(s, Scanner) and [r.name for r in s.whole.rules] == ["x.gap"]
     data = f"{ARTICLE}\n\n- one\nRelated\n- two\n".encode()
     assert scanned(RULES + rules, data) == alone(RULES + rules, data)
+
+
+@pytest.mark.parametrize(
+    "pattern, text",
+    [
+        (r"\Qa{1,20}\E", "a{1,20}"),  # a quoted literal is text, not a repeat
+        (r"\Q(x)\E y", "(x) y"),
+        (r"[9[](a){0,30}b", "[aab"),  # "[" inside a class, then the class ends
+        (r"[]x](?P<n>y{1,12})", "]yyy"),
+    ],
+)
+def test_loosened_uncaptured_patterns_still_match(pattern: str, text: str) -> None:
+    looser = re2.compile(uncapture(loosen(pattern)), _options())
+    assert re2.compile(pattern, _options()).search(text)
+    assert looser.search(text)
+    assert looser.groups == 0 or r"\Q" in pattern
