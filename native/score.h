@@ -891,6 +891,31 @@ static int sc_keep(const Scorer *sc, const ScPage *pg, const double *score, doub
     return 0;
 }
 
+/* A page's scratch. While a page is scored its scratch is taken from the Scorer, so that a nested call (a
+ * finaliser run by the garbage collector while the spans are built, say) gets its own and cannot move it. */
+typedef struct {
+    char *work;
+    size_t cap;
+} ScWork;
+
+static ScWork sc_take(Scorer *sc)
+{
+    ScWork held = {sc->work, sc->capwork};
+    sc->work = NULL;
+    sc->capwork = 0;
+    return held;
+}
+
+/* Give the scratch back after a page (freeing a nested call's, if one left it). */
+static void sc_release(Scorer *sc, ScWork held)
+{
+    if (!held.work)
+        return;
+    PyMem_Free(sc->work);
+    sc->work = held.work;
+    sc->capwork = held.cap;
+}
+
 static int sc_parse(Scorer *sc, PyObject *args, Py_buffer *buf, int *lang)
 {
     if (!PyArg_ParseTuple(args, "y*i", buf, lang))
@@ -906,8 +931,10 @@ static PyObject *Scorer_spans(Scorer *sc, PyObject *args)
     if (sc_parse(sc, args, &buf, &lang) < 0)
         return NULL;
     PyObject *out = NULL;
+    ScWork held = {NULL, 0};
     if (sc_page_open(sc, &pg, &buf, lang) < 0)
         goto done;
+    held = sc_take(sc);
     Py_ssize_t n = pg.n;
     if (n == 0 || n < sc->min_lines || pg.total < sc->min_words) { /* is_small */
         out = PyList_New(0);
@@ -934,6 +961,7 @@ static PyObject *Scorer_spans(Scorer *sc, PyObject *args)
         i = j;
     }
 done:
+    sc_release(sc, held);
     PyBuffer_Release(&buf);
     return out;
 }
@@ -946,8 +974,10 @@ static PyObject *Scorer_trace(Scorer *sc, PyObject *args)
     if (sc_parse(sc, args, &buf, &lang) < 0)
         return NULL;
     PyObject *x1 = NULL, *x2 = NULL, *s1 = NULL, *s2 = NULL, *out = NULL;
+    ScWork held = {NULL, 0};
     if (sc_page_open(sc, &pg, &buf, lang) < 0)
         goto done;
+    held = sc_take(sc);
     Py_ssize_t n = pg.n, d = (Py_ssize_t)sizeof(double);
     if (!(x1 = PyBytes_FromStringAndSize(NULL, sc->st[0].ncols * n * d))
         || !(x2 = PyBytes_FromStringAndSize(NULL, sc->st[1].ncols * n * d))
@@ -972,6 +1002,7 @@ done:
     Py_XDECREF(x2);
     Py_XDECREF(s1);
     Py_XDECREF(s2);
+    sc_release(sc, held);
     PyBuffer_Release(&buf);
     return out;
 }

@@ -196,3 +196,4 @@ def test_a_column_the_c_code_lacks_means_numpy() -> None:
     assert classify.native_stage(dict(stage, edges=edges), sources) is None
     bigger = dict(model, stages=[model["stages"][0], dict(stage, features=["no such column"] + stage["features"][1:])])
     assert classify.native_scorer(bigger) is None
+
