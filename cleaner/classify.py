@@ -143,7 +143,7 @@ class Page:
     def __init__(self, source: str, removed: Sequence[tuple[int, int]] = ()) -> None:
         p = _primitives(source, removed)
         self.starts, self.ends, self.lines = p.start.tolist(), p.end.tolist(), p.lines
-        self.primitives, self.lang = p.columns, p.lang  # for the C scorer
+        self.primitives, self.lang = p.columns, p.lang  # what the C scorer reads (Scorer.trace in tests)
         self.nw = np.zeros(0, dtype=np.int64)
         self.columns: dict[str, np.ndarray] = {}
         if not p.lines:
@@ -374,8 +374,8 @@ def native_stage(stage: dict, sources: dict[str, tuple[int, int, float]]) -> tup
     """A prepared stage as the C scorer takes it, or None if it reads a column the C code does not compute."""
     if not stage["features"] or any(name not in sources for name in stage["features"]):
         return None
-    if any(len(e) > 255 or np.any(np.diff(e) < 0) for e in stage["edges"]):
-        return None  # the C search wants sorted edges and at most 256 bins
+    if any(len(e) > 255 or np.isnan(e).any() or np.any(np.diff(e) < 0) for e in stage["edges"]):
+        return None  # the C search wants sorted edges (no NaN) and at most 256 bins
 
     def i32(values: object) -> bytes:
         return np.ascontiguousarray(values, dtype=np.int32).tobytes()

@@ -83,7 +83,8 @@ def synthetic_page(rng: random.Random, lines: int) -> str:
             words = [rng.choice(WORDS) for _ in range(rng.randint(8, 60))]
             out.append(" ".join(w + (rng.choice(PUNCT) if rng.random() < 0.15 else "") for w in words) + ".")
         elif kind < 0.65:  # a menu or breadcrumb
-            out.append(f" {rng.choice(['|', '»', '·', '/', '-'])} ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 8))))
+            separator = f" {rng.choice(['|', '»', '·', '/', '-'])} "
+            out.append(separator.join(rng.choice(WORDS) for _ in range(rng.randint(2, 8))))
         else:  # a short line: title, button, date
             out.append(" ".join(rng.choice(WORDS).title() for _ in range(rng.randint(1, 4))) + rng.choice(PUNCT))
         if rng.random() < 0.05 and out[-1]:
@@ -99,7 +100,8 @@ def test_synthetic_pages(seed: int, lines: int) -> None:
     text = synthetic_page(rng, lines)
     same(text)
     # spans blanked as the rule pass's removals are
-    removed = sorted((a, a + rng.randint(0, 80)) for a in (rng.randrange(len(text) + 1) for _ in range(rng.randint(0, 5))))
+    starts = [rng.randrange(len(text) + 1) for _ in range(rng.randint(0, 5))]
+    removed = sorted((a, a + rng.randint(0, 80)) for a in starts)
     same(text, removed)
 
 
@@ -178,7 +180,8 @@ def test_scorer_rejects_bad_arrays() -> None:
 
 def test_numpy_path_without_the_scorer() -> None:
     """use_native=False is the numpy reference and always available."""
-    text = "\n".join(["Home | News | Contact"] * 3 + ["The river market of the town was on the report today, as it is."] * 20)
+    prose = "The river market of the town was on the report today, as it is."
+    text = "\n".join(["Home | News | Contact"] * 3 + [prose] * 20)
     spans = classify.find_boilerplate(text, use_native=False)
     assert all(a < b for a, b, _ in spans)
 
@@ -194,6 +197,7 @@ def test_a_column_the_c_code_lacks_means_numpy() -> None:
     edges = list(stage["edges"])
     edges[0] = np.asarray([2.0, 1.0])
     assert classify.native_stage(dict(stage, edges=edges), sources) is None
+    edges[0] = np.asarray([1.0, np.nan])
+    assert classify.native_stage(dict(stage, edges=edges), sources) is None
     bigger = dict(model, stages=[model["stages"][0], dict(stage, features=["no such column"] + stage["features"][1:])])
     assert classify.native_scorer(bigger) is None
-
