@@ -8,8 +8,9 @@ the prose mass before and after it, the distance to confident prose and the pros
 Each stage is a sum of lookup tables over pairs of binned columns (boosted trees, compiled by
 training/train_classifier.py, which trains it on the WCXB development split only); a stage is
 evaluated with one gather over all lines of a page. The per-line counts come from one pass over the
-page (cleaner/lines.py, in C when the extension is built); everything after that is numpy over the
-page's columns.
+page (cleaner/lines.py, in C when the extension is built). The functions here compute the rest with
+numpy; when the extension is built, find_boilerplate runs the same computation in one C call per page
+(native/score.h, given the model's columns, edges and tables by native_scorer), with the same results.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from importlib import resources
 
 import numpy as np
 
-from .lines import Lexicon
+from . import native
+from .lines import COLUMNS, Lexicon, Primitives
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -46,6 +48,8 @@ NEIGHBOUR_COLUMNS = ("len", "stop", "punct", "term", "blank")
 STRONG = 2.0
 FAR = 1000
 ZONE_FAR = 200
+# The zone count a line sees is capped here.
+MAX_ZONES = 50
 # Lines (the longest ones) and words per line used to guess the page language from stopword hits.
 LANG_SAMPLE_LINES = 3
 LANG_SAMPLE_WORDS = 30
@@ -75,6 +79,7 @@ def load_model() -> dict:
         model = json.load(fh)
     for stage in model["stages"]:
         prepare_stage(stage)
+    model["native"] = native_scorer(model)
     return model
 
 
@@ -136,12 +141,11 @@ class Page:
     """Visible non-blank lines of a page and their per-line counts (the stage-1 inputs)."""
 
     def __init__(self, source: str, removed: Sequence[tuple[int, int]] = ()) -> None:
-        text = _mask(source, removed) if removed else source
-        p = _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS)  # the per-line primitives (cleaner/lines.py)
+        p = _primitives(source, removed)
         self.starts, self.ends, self.lines = p.start.tolist(), p.end.tolist(), p.lines
+        self.primitives, self.lang = p.columns, p.lang  # what the C scorer reads (Scorer.trace in tests)
         self.nw = np.zeros(0, dtype=np.int64)
         self.columns: dict[str, np.ndarray] = {}
-        self.lang = -1
         if not p.lines:
             return
         self.nw = p.words
@@ -156,7 +160,12 @@ class Page:
             "dup": p.dup,
             "blank": p.blank,
         }
-        self.lang = p.lang
+
+
+def _primitives(source: str, removed: Sequence[tuple[int, int]]) -> Primitives:
+    """The per-line primitives (cleaner/lines.py) of source's visible text (removed spans blanked)."""
+    text = _mask(source, removed) if removed else source
+    return _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS)
 
 
 def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
@@ -244,7 +253,7 @@ def context_features(score: np.ndarray, page: Page, lines: dict[str, np.ndarray]
     f["beforebig"] = np.clip(first - idx, -1, ZONE_FAR).astype(float)
     f["zmassbefore"] = before / ztot - f["zshare"] * (zid > 0)
     f["bigshare"] = np.full(n, zw[big] / ztot)
-    f["nzones"] = np.full(n, float(min(len(zw) - 1, 50)))
+    f["nzones"] = np.full(n, float(min(len(zw) - 1, MAX_ZONES)))
     f.update(lines)
     return f
 
@@ -316,15 +325,105 @@ def is_small(page: Page) -> bool:
     return len(page.lines) < MIN_LINES or int(page.nw.sum()) < MIN_WORDS
 
 
-def find_boilerplate(source: str, removed: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
-    """Spans of `source` judged boilerplate, as (start, end, reason), sorted, non-overlapping, in source offsets."""
+def find_boilerplate(
+    source: str, removed: Sequence[tuple[int, int]] = (), use_native: bool = True
+) -> list[tuple[int, int, str]]:
+    """Spans of `source` judged boilerplate, as (start, end, reason), sorted, non-overlapping, in source offsets.
+
+    With the C extension (and ``use_native``) one C call scores the page; otherwise the numpy code does.
+    """
+    model = load_model()
+    if use_native and model["native"] is not None:
+        p = _primitives(source, removed)
+        return [(a, b, "classifier") for a, b in model["native"].spans(p.columns, p.lang)]
     page = Page(source, removed)
     if is_small(page):
         return []
-    model = load_model()
     score = page_scores(page, model)
     keep = keep_mask(score, page.nw, page_threshold(score, page.nw, model))
     # Runs of dropped lines: where keep turns False (first) and back to True (after the last).
     edges = np.diff(np.concatenate(([1], keep.view(np.int8), [1])))
     firsts, lasts = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1) - 1
     return [(page.starts[i], page.ends[j], "classifier") for i, j in zip(firsts.tolist(), lasts.tolist())]
+
+
+# The per-line primitives the C scorer reads (rows of lines.COLUMNS), in the order native/score.h numbers them.
+_NATIVE_ROWS = ("start", "end", "length", "words", "stopwords", "separators", "commas", "dot_spaces", "terminal",
+                "title", "dup", "blank")
+
+
+def native_sources(computed: Sequence[str]) -> dict[str, tuple[int, int, float]]:
+    """Feature name -> (computed column, shift or window half-width, fill past the page's ends) for the C scorer.
+
+    ``computed`` names the columns the C code computes (``score_columns()``, in its order); the names
+    built from them mirror line_features and context_features: ``X@k`` is column X of the line k above
+    (fill -1, or -CLIP for ``s``), ``wK`` the window mean of half-width K.
+    """
+    ids = {name: i for i, name in enumerate(computed)}
+    out = {name: (i, 0, 0.0) for name, i in ids.items() if name != "w"}
+    if "w" in ids:
+        out.update({f"w{k}": (ids["w"], k, 0.0) for k in WINDOWS})
+    for k in NEIGHBOURS:
+        out.update({f"{c}@{k}": (ids[c], k, -1.0) for c in NEIGHBOUR_COLUMNS if c in ids})
+        if "s" in ids:
+            out[f"s@{k}"] = (ids["s"], k, -CLIP)
+    return out
+
+
+def native_stage(stage: dict, sources: dict[str, tuple[int, int, float]]) -> tuple | None:
+    """A prepared stage as the C scorer takes it, or None if it reads a column the C code does not compute."""
+    if not stage["features"] or any(name not in sources for name in stage["features"]):
+        return None
+    if any(len(e) > 255 or np.isnan(e).any() or np.any(np.diff(e) < 0) for e in stage["edges"]):
+        return None  # the C search wants sorted edges (no NaN) and at most 256 bins
+
+    def i32(values: object) -> bytes:
+        return np.ascontiguousarray(values, dtype=np.int32).tobytes()
+
+    def f64(values: object) -> bytes:
+        return np.ascontiguousarray(values, dtype=np.float64).tobytes()
+
+    src, shift, fill = zip(*(sources[name] for name in stage["features"]))
+    return (
+        i32(src), i32(shift), f64(fill), i32([len(e) for e in stage["edges"]]), f64(np.concatenate(stage["edges"])),
+        i32(stage["a"]), i32(stage["b"]), i32(stage["offset"].ravel()), i32(stage["stride"].ravel()),
+        f64(stage["values"]), float(stage["bias"]),
+    )
+
+
+def native_tree(model: dict) -> tuple:
+    """The threshold tree (or the global threshold as one leaf) as arrays, nodes before their children."""
+    nodes: list[tuple[int, float, int, int, float]] = []
+
+    def walk(node: dict) -> int:
+        i = len(nodes)
+        nodes.append((-1, 0.0, 0, 0, 0.0))
+        if "feature" in node:
+            left, right = walk(node["left"]), walk(node["right"])
+            nodes[i] = (node["feature"], node["value"], left, right, 0.0)
+        else:
+            nodes[i] = (-1, 0.0, 0, 0, node["threshold"])
+        return i
+
+    tree = model.get("threshold_tree")
+    walk({"threshold": model["threshold"]} if tree is None else tree)
+    feature, value, left, right, threshold = (list(c) for c in zip(*nodes))
+    return (
+        np.asarray(feature, dtype=np.int32).tobytes(), np.asarray(value, dtype=np.float64).tobytes(),
+        np.asarray(left, dtype=np.int32).tobytes(), np.asarray(right, dtype=np.int32).tobytes(),
+        np.asarray(threshold, dtype=np.float64).tobytes(), np.asarray(SHARE_CUTOFFS, dtype=np.float64).tobytes(),
+    )
+
+
+def native_scorer(model: dict) -> object | None:
+    """The C scorer of a model (prepared stages), or None without the extension or if C lacks a column it reads."""
+    if native.module is None or len(model["stages"]) != 2:
+        return None
+    sources = native_sources(native.module.score_columns())
+    stages = [native_stage(stage, sources) for stage in model["stages"]]
+    if None in stages:
+        return None
+    rows = np.asarray([COLUMNS.index(name) for name in _NATIVE_ROWS], dtype=np.int32).tobytes()
+    ints = (len(COLUMNS), MIN_LINES, MIN_WORDS, HEAD_LINES, FAR, ZONE_FAR, MAX_ZONES)
+    floats = (MIN_KEEP_SHARE, MIN_REMOVE_SHARE, CLIP, STRONG)
+    return native.module.scorer(rows, ints, floats, *stages, native_tree(model))

@@ -778,7 +778,10 @@ static PyObject *char_offsets(PyObject *module, PyObject *args)
     return out;
 }
 
+#include "score.h"
+
 static PyMethodDef module_methods[] = {
+    SCORE_METHODS
     {"char_offsets", (PyCFunction)char_offsets, METH_VARARGS,
      "char_offsets(utf8, sorted byte offsets) -> the str offsets of those positions"},
     {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,
