@@ -162,10 +162,10 @@ class Page:
         }
 
 
-def _primitives(source: str, removed: Sequence[tuple[int, int]]) -> Primitives:
+def _primitives(source: str, removed: Sequence[tuple[int, int]], with_lines: bool = True) -> Primitives:
     """The per-line primitives (cleaner/lines.py) of source's visible text (removed spans blanked)."""
     text = _mask(source, removed) if removed else source
-    return _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS)
+    return _lexicon().page(text, LANG_SAMPLE_LINES, LANG_SAMPLE_WORDS, with_lines=with_lines)
 
 
 def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
@@ -334,7 +334,7 @@ def find_boilerplate(
     """
     model = load_model()
     if use_native and model["native"] is not None:
-        p = _primitives(source, removed)
+        p = _primitives(source, removed, with_lines=False)  # the C scorer reads the columns only
         return [(a, b, "classifier") for a, b in model["native"].spans(p.columns, p.lang)]
     page = Page(source, removed)
     if is_small(page):

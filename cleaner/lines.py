@@ -40,9 +40,9 @@ COLUMNS = (
 
 
 class Primitives:
-    """The page's language id (-1: none), its stripped non-blank lines, and one int64 array per column."""
+    """The page's language id (-1: none), its stripped non-blank lines (or None), and one int64 array per column."""
 
-    def __init__(self, lang: int, lines: list[str], columns: np.ndarray) -> None:
+    def __init__(self, lang: int, lines: list[str] | None, columns: np.ndarray) -> None:
         self.lang = lang
         self.lines = lines
         self.columns = columns
@@ -60,11 +60,16 @@ class Lexicon:
         self._books: dict[int, dict[str, str]] = {}
         self._native = native.module.Lexicon(self.index, self.separators, self.terminals) if native.module else None
 
-    def page(self, text: str, sample_lines: int, sample_words: int, use_native: bool = True) -> Primitives:
-        """The primitives of text's lines; the language from ``sample_words`` words of ``sample_lines`` lines."""
+    def page(
+        self, text: str, sample_lines: int, sample_words: int, use_native: bool = True, with_lines: bool = True
+    ) -> Primitives:
+        """The primitives of text's lines; the language from ``sample_words`` words of ``sample_lines`` lines.
+
+        ``with_lines=False``: the C pass makes no str per line (``lines`` is None) when only the columns are read.
+        """
         if use_native and self._native is not None:
-            lang, lines, data = self._native.page(text, sample_lines, sample_words)
-            return Primitives(lang, lines, np.frombuffer(data, dtype=np.int64).reshape(len(COLUMNS), len(lines)))
+            lang, lines, data = self._native.page(text, sample_lines, sample_words, with_lines)
+            return Primitives(lang, lines, np.frombuffer(data, dtype=np.int64).reshape(len(COLUMNS), -1))
         return self._page(text, sample_lines, sample_words)
 
     def _codebook(self, lang: int) -> dict[str, str]:

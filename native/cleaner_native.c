@@ -526,7 +526,8 @@ static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
 {
     PyObject *text;
     Py_ssize_t sample_lines, sample_words;
-    if (!PyArg_ParseTuple(args, "Unn", &text, &sample_lines, &sample_words))
+    int with_lines = 1;
+    if (!PyArg_ParseTuple(args, "Unn|p", &text, &sample_lines, &sample_words, &with_lines))
         return NULL;
     if (!lx->terminals) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
@@ -545,7 +546,7 @@ static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
     if (rc < 0)
         goto done;
     Py_ssize_t n = L.n;
-    lines = PyList_New(n);
+    lines = with_lines ? PyList_New(n) : Py_NewRef(Py_None);
     matrix = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)NCOLS * n * (Py_ssize_t)sizeof(int64_t));
     if (!lines || !matrix)
         goto done;
@@ -563,10 +564,12 @@ static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t a = L.a[i], b = L.b[i];
-        PyObject *s = PyUnicode_Substring(text, a, b);
-        if (!s)
-            goto done;
-        PyList_SET_ITEM(lines, i, s);
+        if (with_lines) {
+            PyObject *s = PyUnicode_Substring(text, a, b);
+            if (!s)
+                goto done;
+            PyList_SET_ITEM(lines, i, s);
+        }
         int64_t out[NCOLS];
         rc = kind == PyUnicode_1BYTE_KIND ? line_stats_1(lx, codes, text, data, a, b, out, &zero_token)
            : kind == PyUnicode_2BYTE_KIND ? line_stats_2(lx, codes, text, data, a, b, out, &zero_token)
@@ -629,7 +632,8 @@ static PyObject *Lexicon_lower(Lexicon *lx, PyObject *arg)
 
 static PyMethodDef Lexicon_methods[] = {
     {"page", (PyCFunction)Lexicon_page, METH_VARARGS,
-     "page(text, sample_lines, sample_words) -> (language id, stripped non-blank lines, int64 column matrix bytes)"},
+     "page(text, sample_lines, sample_words, with_lines=True) -> (language id, stripped non-blank lines or None, "
+     "int64 column matrix bytes)"},
     {"lower", (PyCFunction)Lexicon_lower, METH_O, "lower(token) -> the token lower-cased as page() does"},
     {NULL, NULL, 0, NULL},
 };

@@ -38,6 +38,10 @@ def same_page(lexicon: Lexicon, text: str, sample_lines: int = 3, sample_words: 
     assert a.columns.shape == b.columns.shape == (len(COLUMNS), len(b.lines))
     for name, x, y in zip(COLUMNS, a.columns, b.columns):
         assert x.tolist() == y.tolist(), name
+    if native.available():  # without the line strs (the C scorer's call): the same columns
+        c = lexicon.page(text, sample_lines, sample_words, with_lines=False)
+        assert c.lines is None and c.lang == a.lang
+        assert c.columns.tolist() == a.columns.tolist()
 
 
 # Words with every kind of character the passes treat differently: stopwords of
