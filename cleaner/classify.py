@@ -24,6 +24,7 @@ import numpy as np
 
 from . import native
 from .lines import COLUMNS, Lexicon, Primitives
+from .stoplists import stoplists
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -103,22 +104,9 @@ def prepare_stage(stage: dict) -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def _stoplists() -> tuple[dict[str, tuple[int, ...]], list[frozenset[str]]]:
-    """All justext stoplists: word -> language ids, and the stop sets."""
-    import justext
-
-    sets = [frozenset(justext.get_stoplist(n)) for n in sorted(justext.get_stoplists())]
-    index: dict[str, list[int]] = {}
-    for i, s in enumerate(sets):
-        for w in s:
-            index.setdefault(w, []).append(i)
-    return {w: tuple(v) for w, v in index.items()}, sets
-
-
-@functools.lru_cache(maxsize=1)
 def _lexicon() -> Lexicon:
     """The stoplists, separators and terminals the per-line primitives are computed with."""
-    return Lexicon(_stoplists()[0], SEPARATORS, TERMINALS)
+    return Lexicon(stoplists()[0], SEPARATORS, TERMINALS)
 
 
 def _shift(a: np.ndarray, k: int, fill: float) -> np.ndarray:

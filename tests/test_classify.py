@@ -75,8 +75,8 @@ def test_language_guess_does_not_depend_on_the_hash_seed() -> None:
     import sys
 
     code = (
-        "from cleaner.classify import _lexicon, _stoplists\n"
-        "index, _ = _stoplists()\n"
+        "from cleaner.classify import _lexicon\nfrom cleaner.stoplists import stoplists\n"
+        "index, _ = stoplists()\n"
         "one = [w for w, v in sorted(index.items()) if len(v) == 1]\n"
         "langs = sorted({index[w][0] for w in one})[:2]\n"
         "text = ' '.join(next(w for w in one if index[w] == (lang,)) for lang in langs)\n"

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import native
-from cleaner.classify import SEPARATORS, TERMINALS, _stoplists
+from cleaner.classify import SEPARATORS, TERMINALS
+from cleaner.stoplists import stoplists
 from cleaner.lines import COLUMNS, Lexicon
 
 needs_native = pytest.mark.skipif(not native.available(), reason="the C extension is not built")
@@ -20,7 +21,7 @@ _LEXICON: list[Lexicon] = []
 def _lexicon() -> Lexicon:
     """The classifier's stoplists, separators and terminals (built once)."""
     if not _LEXICON:
-        _LEXICON.append(Lexicon(_stoplists()[0], SEPARATORS, TERMINALS))
+        _LEXICON.append(Lexicon(stoplists()[0], SEPARATORS, TERMINALS))
     return _LEXICON[0]
 
 
@@ -48,7 +49,7 @@ def same_page(lexicon: Lexicon, text: str, sample_lines: int = 3, sample_words: 
 # several languages in any case, separators, terminal punctuation, commas and
 # full stops, non-ASCII letters (Σ and İ lower-case specially), combining marks,
 # title-case letters, astral characters, NUL.
-STOPWORDS = sorted(w for w, ids in _stoplists()[0].items() if len(w) < 12)[::97]
+STOPWORDS = sorted(w for w, ids in stoplists()[0].items() if len(w) < 12)[::97]
 WORDS = st.one_of(
     st.sampled_from(STOPWORDS).flatmap(lambda w: st.sampled_from([w, w.upper(), w.title(), w + ",", w + "."])),
     st.sampled_from(SEPARATORS),
