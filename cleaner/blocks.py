@@ -221,7 +221,7 @@ def walk(root: Any) -> tuple[list[Block], list[list[Any]]]:
                 stack_ids.append(None)
             open_.append((flags, is_block, cls, cand))
             text = el.text
-            if text:
+            if text and (buf or not text.isspace()):  # leading white space adds nothing to a block
                 buf.append(text)
                 if flags & LINK_FLAG:
                     stack[-1][2] += len(findall(text))
@@ -238,7 +238,7 @@ def walk(root: Any) -> tuple[list[Block], list[list[Any]]]:
                         flush()
                     overlays[state[3]][2] = len(out)
         tail = el.tail
-        if tail and el is not root:
+        if tail and el is not root and (buf or not tail.isspace()):
             buf.append(tail)
             parent = open_[-1]
             if parent is not None and parent[0] & LINK_FLAG:
@@ -302,17 +302,16 @@ def _window_mean(values: "np.ndarray", weights: "np.ndarray", half: int) -> "np.
     return (cv[hi] - cv[lo]) / np.maximum(cw[hi] - cw[lo], 1e-9)
 
 
-def _trigram_cover(words: list[str], ext_words: list[str]) -> "np.ndarray":
-    """For each word of the page: 1.0 if it is part of a run of three words that also occurs in ext_words."""
-    n = len(words)
+def _trigram_cover(c: "np.ndarray", e: "np.ndarray", v: int) -> "np.ndarray":
+    """For each word of the page: 1.0 if it is part of a run of three words that also occurs in trafilatura's text.
+
+    c: the page's words as ids of trafilatura's words (-1: not among them); e: trafilatura's words as ids; v: the ids.
+    """
+    n = len(c)
     cover = np.zeros(n)
-    if n < 3 or len(ext_words) < 3:
+    if n < 3 or len(e) < 3:
         return cover
-    index = {w: i for i, w in enumerate(dict.fromkeys(ext_words))}
-    v = len(index)
-    e = np.fromiter(map(index.__getitem__, ext_words), dtype=np.int64, count=len(ext_words))
     known = np.sort((e[:-2] * v + e[1:-1]) * v + e[2:])
-    c = np.fromiter(map(index.get, words, repeat(-1)), dtype=np.int64, count=n)
     tri = (c[:-2] * v + c[1:-1]) * v + c[2:]
     pos = np.minimum(np.searchsorted(known, tri), len(known) - 1)
     hit = (known[pos] == tri) & (c[:-2] >= 0) & (c[1:-1] >= 0) & (c[2:] >= 0)
@@ -322,6 +321,26 @@ def _trigram_cover(words: list[str], ext_words: list[str]) -> "np.ndarray":
     return np.minimum(cover, 1.0)
 
 
+def _whole_runs(traf: "np.ndarray", keys: list[str], norm: str) -> "np.ndarray":
+    """1.0 for each block all of whose words occur in trafilatura's text and whose words occur there as one run.
+
+    Same as testing ``f" {key} " in norm`` for every such block; each search starts where the
+    previous block was found (blocks mostly come in trafilatura's order), and if it fails there,
+    the text before that point is searched.
+    """
+    out = np.zeros(len(keys))
+    last = 0
+    for i in np.flatnonzero(traf == 1.0).tolist():
+        s = f" {keys[i]} "
+        at = norm.find(s, last)
+        if at < 0 and last:
+            at = norm.find(s, 0, last + len(s))
+        if at >= 0:
+            out[i] = 1.0
+            last = at
+    return out
+
+
 def features(page: list[Block], extracted: str, stopwords: frozenset[str], product: bool) -> "np.ndarray":
     """The FEATURES matrix of a page's blocks given trafilatura's text (float64, one row per block)."""
     n = len(page)
@@ -329,18 +348,20 @@ def features(page: list[Block], extracted: str, stopwords: frozenset[str], produ
     if not n:
         return x
     ext_words = WORD.findall(extracted.lower())
-    vocab = set(ext_words)
+    index = {w: i for i, w in enumerate(dict.fromkeys(ext_words))}  # trafilatura's words -> ids
     norm = " " + " ".join(ext_words) + " "
     keys = [b.key for b in page]
     allw = " ".join(keys).split(" ")
+    m = len(allw)
     nw = np.array([b.words for b in page], dtype=float)
     starts = np.concatenate(([0], np.cumsum(nw)[:-1])).astype(np.int64)
-    in_ext = np.fromiter(map(vocab.__contains__, allw), dtype=float, count=len(allw))
-    is_stop = np.fromiter(map(stopwords.__contains__, allw), dtype=float, count=len(allw))
-    is_digit = np.fromiter(map(str.isdigit, allw), dtype=float, count=len(allw))
-    traf = np.add.reduceat(in_ext, starts) / nw
-    run = np.array([t == 1.0 and f" {k} " in norm for t, k in zip(traf, keys)], dtype=float)
-    cov = np.add.reduceat(_trigram_cover(allw, ext_words), starts) / nw
+    ids = np.fromiter(map(index.get, allw, repeat(-1)), dtype=np.int64, count=m)
+    e = np.fromiter(map(index.__getitem__, ext_words), dtype=np.int64, count=len(ext_words))
+    is_stop = np.fromiter(map(stopwords.__contains__, allw), dtype=bool, count=m)
+    is_digit = np.fromiter(map(str.isdigit, allw), dtype=bool, count=m)
+    traf = np.add.reduceat(ids >= 0, starts, dtype=float) / nw
+    run = _whole_runs(traf, keys, norm)
+    cov = np.add.reduceat(_trigram_cover(ids, e, len(index)), starts) / nw
     log_words = np.log1p(nw)
     link = np.array([b.link_words for b in page], dtype=float) / nw
     texts = [b.text for b in page]
@@ -353,10 +374,10 @@ def features(page: list[Block], extracted: str, stopwords: frozenset[str], produ
     x[:, 5] = [b.depth for b in page]
     total = float(nw.sum())
     x[:, 6] = starts / total
-    x[:, 7] = np.add.reduceat(is_stop, starts) / nw
+    x[:, 7] = np.add.reduceat(is_stop, starts, dtype=float) / nw
     x[:, 8] = [t.endswith(TERMINALS) for t in texts]
     x[:, 9] = [(t.count(",") + t.count(".")) for t in texts] / nw
-    x[:, 10] = np.add.reduceat(is_digit, starts) / nw
+    x[:, 10] = np.add.reduceat(is_digit, starts, dtype=float) / nw
     sig_ids: dict[str, int] = {}
     sig = np.array([sig_ids.setdefault(b.sig, len(sig_ids)) for b in page])
     sig_n = np.bincount(sig)

@@ -293,12 +293,35 @@ def test_blocks_walk_any_depth_lxml_parses() -> None:
 
 
 def test_trigram_cover_marks_words_in_shared_three_word_runs() -> None:
+    import numpy as np
+
     from cleaner.blocks import _trigram_cover
 
-    page = "the cat sat on the mat and then it slept".split()
-    cover = _trigram_cover(page, "a dog saw the cat sat down and then it slept".split())
-    assert cover.tolist() == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1]
-    assert _trigram_cover(page, "the cat".split()).tolist() == [0] * 10
+    def cover(page: str, ext: str) -> list[float]:
+        index = {w: i for i, w in enumerate(dict.fromkeys(ext.split()))}
+        c = np.array([index.get(w, -1) for w in page.split()])
+        return _trigram_cover(c, np.array([index[w] for w in ext.split()]), len(index)).tolist()
+
+    page = "the cat sat on the mat and then it slept"
+    assert cover(page, "a dog saw the cat sat down and then it slept") == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1]
+    assert cover(page, "the cat") == [0] * 10
+
+
+def test_whole_runs_equal_a_substring_search_whatever_the_order() -> None:
+    import random
+
+    import numpy as np
+
+    from cleaner.blocks import _whole_runs
+
+    rng = random.Random(5)
+    for _ in range(300):
+        ext = [rng.choice("abcde") for _ in range(rng.randrange(0, 12))]
+        norm = " " + " ".join(ext) + " "
+        keys = [" ".join(rng.choice("abcdef") for _ in range(rng.randrange(1, 4))) for _ in range(rng.randrange(1, 8))]
+        traf = np.array([1.0 if all(w in ext for w in k.split()) else 0.5 for k in keys])
+        expected = [float(t == 1.0 and f" {k} " in norm) for t, k in zip(traf, keys)]
+        assert _whole_runs(traf, keys, norm).tolist() == expected
 
 
 def test_features_have_one_finite_row_per_block() -> None:
