@@ -1,7 +1,6 @@
 """Text blocks of a page, with the structural features cleaner.html's block model reads."""
 from __future__ import annotations
 
-import functools
 import heapq
 import re
 from collections import Counter
@@ -13,6 +12,8 @@ from typing import Any
 import numpy as np
 import re2
 from lxml import etree
+
+from .stoplists import stoplists
 
 WORD = re.compile(r"\w+")
 # Leaf text containers: a block is the text of one of these that holds none of them inside.
@@ -431,25 +432,12 @@ def features(page: list[Block], extracted: str, stopwords: frozenset[str], produ
     return x
 
 
-@functools.lru_cache(maxsize=1)
-def _stoplists() -> tuple[dict[str, tuple[int, ...]], list[frozenset[str]]]:
-    """jusText's stoplists: word -> ids of the languages listing it, and the sets by id."""
-    import justext
-
-    sets = [frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())]
-    index: dict[str, list[int]] = {}
-    for i, s in enumerate(sets):
-        for w in s:
-            index.setdefault(w, []).append(i)
-    return {w: tuple(v) for w, v in index.items()}, sets
-
-
 LANG_SAMPLE_BLOCKS = 5
 
 
 def page_stopwords(page: list[Block]) -> frozenset[str]:
     """The stoplist of the language with most hits among the words of the page's longest blocks (empty if none)."""
-    index, sets = _stoplists()
+    index, sets = stoplists()
     sample: set[str] = set()
     for b in heapq.nlargest(LANG_SAMPLE_BLOCKS, page, key=lambda b: b.words):
         sample.update(b.key.split(" "))
