@@ -159,10 +159,20 @@ def looks_binary(data: bytes) -> bool:
     return sample.count(0) > 1 or controls / len(sample) > MAX_CONTROL_SHARE
 
 
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
 def looks_like_html(text: str, name: str = "") -> bool:
-    """Sniff HTML by the file name, a leading doctype/<html>, or a tag-dense start."""
-    if name.lower().removesuffix(".gz").endswith((".html", ".htm")):
+    """Sniff HTML by the file name, a leading doctype/<html>, or a tag-dense start.
+
+    A name that says text (``.txt``, ``.text``, ``.md``, also gzipped) is text, whatever
+    it starts with: a page about HTML, saved as text, may open with tags.
+    """
+    suffix = name.lower().removesuffix(".gz")
+    if suffix.endswith((".html", ".htm")):
         return True
+    if suffix.endswith(TEXT_SUFFIXES):
+        return False
     head = text[:SNIFF_BYTES]
     if HTML_START_RE.match(head):
         return True

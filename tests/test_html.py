@@ -44,6 +44,10 @@ def test_format_sniffing() -> None:
     assert looks_like_html("anything", name="page.htm.gz")
     assert not looks_like_html("The <b> tag makes text bold, said the guide.")
     assert not looks_like_html(PARAS[0])
+    tags = "<div><p>a</p><p>b</p><p>c</p><span>d</span><br></div>"
+    for name in ("notes.txt", "NOTES.TXT.gz", "readme.md", "a.text"):  # the name says text
+        assert not looks_like_html(tags, name=name)
+    assert looks_like_html(tags, name="record-without-a-suffix")
 
 
 def test_format_text_overrides_sniffing() -> None:
