@@ -9,7 +9,7 @@ not line-confined (then span, block and code rules go through the Prefilter).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import re2
@@ -95,6 +95,40 @@ def _structural(pattern: str) -> Iterator[int]:
         i += 1
 
 
+def _rewrite(pattern: str, char: str, rewrite: Callable[[str, int], tuple[str, int] | None]) -> str:
+    """The pattern with each ``char`` outside escapes and classes replaced where ``rewrite`` says.
+
+    ``rewrite(pattern, i)`` gives (replacement, where the replaced text ends) or None.
+    A pattern with a quoted literal (``\\Q...``), which may hold ``char``, is left as it is.
+    """
+    if "\\Q" in pattern:
+        return pattern
+    out, done = [], 0
+    for i in _structural(pattern):
+        if pattern[i] == char and i >= done and (found := rewrite(pattern, i)) is not None:
+            out.append(pattern[done:i] + found[0])
+            done = found[1]
+    return "".join(out) + pattern[done:]
+
+
+def _open_repeat(pattern: str, i: int) -> tuple[str, int] | None:
+    """``{m,n}`` at i, with n at least LOOSEN_MIN, as ``{m,}``."""
+    close = pattern.find("}", i)
+    low, comma, high = pattern[i + 1 : close].partition(",")
+    if close > 0 and comma and low.isdigit() and high.isdigit() and int(high) >= LOOSEN_MIN:
+        return "{" + low + ",}", close + 1
+    return None
+
+
+def _non_capturing(pattern: str, i: int) -> tuple[str, int] | None:
+    """A capturing group's opening at i (``(``, ``(?P<name>``, ``(?<name>``) as ``(?:``."""
+    if not pattern.startswith("?", i + 1):
+        return "(?:", i + 1
+    if pattern.startswith(("(?P<", "(?<"), i) and (close := pattern.find(">", i)) > 0:
+        return "(?:", close + 1
+    return None
+
+
 def loosen(pattern: str) -> str:
     """The pattern with long bounded repeats ``{m,n}`` made open ``{m,}``: it matches a superset.
 
@@ -103,18 +137,7 @@ def loosen(pattern: str) -> str:
     >>> loosen(r"[^\\n]{0,400}x{2,3}[{1,20}]\\{0,50}")
     '[^\\\\n]{0,}x{2,3}[{1,20}]\\\\{0,50}'
     """
-    if "\\Q" in pattern:  # a quoted literal may hold "{": leave such a pattern as it is
-        return pattern
-    out, done = [], 0
-    for i in _structural(pattern):
-        if pattern[i] != "{" or i < done:
-            continue
-        close = pattern.find("}", i)
-        low, comma, high = pattern[i + 1 : close].partition(",")
-        if close > 0 and comma and low.isdigit() and high.isdigit() and int(high) >= LOOSEN_MIN:
-            out.append(pattern[done:i] + "{" + low + ",}")
-            done = close + 1
-    return "".join(out) + pattern[done:]
+    return _rewrite(pattern, "{", _open_repeat)
 
 
 def uncapture(pattern: str) -> str:
@@ -125,19 +148,7 @@ def uncapture(pattern: str) -> str:
     >>> uncapture(r"(a)(?P<x>b)(?:c)[(]\\(d")
     '(?:a)(?:b)(?:c)[(]\\\\(d'
     """
-    if "\\Q" in pattern:  # a quoted literal may hold "(": leave such a pattern as it is
-        return pattern
-    out, done = [], 0
-    for i in _structural(pattern):
-        if pattern[i] != "(" or i < done:
-            continue
-        if not pattern.startswith("?", i + 1):
-            out.append(pattern[done:i] + "(?:")
-            done = i + 1
-        elif pattern.startswith(("(?P<", "(?<"), i) and (close := pattern.find(">", i)) > 0:
-            out.append(pattern[done:i] + "(?:")
-            done = close + 1
-    return "".join(out) + pattern[done:]
+    return _rewrite(pattern, "(", _non_capturing)
 
 
 class LineScan:
