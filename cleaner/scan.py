@@ -151,6 +151,22 @@ def uncapture(pattern: str) -> str:
     return _rewrite(pattern, "(", _non_capturing)
 
 
+def _trigger_set(rules: Sequence[Rule]) -> tuple[Any, list[str], list[tuple[int, int]]]:
+    """An RE2 Set of the rules' triggers, loosened (compiled if not empty); the loosened patterns;
+    for each Set pattern, (rule, trigger number)."""
+    rset: Any = re2.Set.SearchSet(_options())
+    loose: list[str] = []
+    where: list[tuple[int, int]] = []
+    for i, rule in enumerate(rules):
+        for k, pattern in enumerate(rule.triggers):
+            loose.append(loosen(pattern))
+            rset.Add(loose[-1])
+            where.append((i, k))
+    if loose:
+        rset.Compile()
+    return rset, loose, where
+
+
 class LineScan:
     """The line rules, run as one scan of the text instead of one scan per rule.
 
@@ -166,17 +182,9 @@ class LineScan:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = [r for r in rules if r.scope == "line"]
-        self.owner: list[tuple[int, int]] = []  # Set pattern -> (rule, its pattern number)
-        loose: list[str] = []
-        self.set: Any = re2.Set.SearchSet(_options())
-        for i, rule in enumerate(self.rules):
-            for k, pattern in enumerate(rule.triggers):
-                loose.append(loosen(pattern))
-                self.set.Add(loose[-1])
-                self.owner.append((i, k))
+        self.set, loose, self.owner = _trigger_set(self.rules)  # owner: Set pattern -> (rule, its pattern number)
         self.scan: Any = None
         if loose:
-            self.set.Compile()
             self.scan = re2.compile("|".join(f"(?:{uncapture(p)})" for p in loose), _options())
 
     def find(self, data: bytes) -> dict[str, list[Match]]:
@@ -251,18 +259,13 @@ class Scanner:
                     and not (r.scope == BLOCK and whole_line(r.regexes[0], b"") is not None) for r in rules]
         self.rules = [r for r, c in zip(rules, confined) if c]
         self.whole = Prefilter([r for r, c in zip(rules, confined) if not c])
-        self.owner: list[tuple[int, int, str, tuple[tuple[str, int], ...]]] = []  # Set pattern -> rule, pattern, kind, groups
-        loose: list[str] = []
-        self.set: Any = re2.Set.SearchSet(_options())
-        for i, rule in enumerate(self.rules):
-            for k, pattern in enumerate(rule.triggers):
-                loose.append(loosen(pattern))
-                self.set.Add(loose[-1])
-                names = _group_names(rule.regexes[k]) if rule.scope != CODE else ()
-                self.owner.append((i, k, rule.scope, names))
+        self.set, loose, where = _trigger_set(self.rules)
+        self.owner: list[tuple[int, int, str, tuple[tuple[str, int], ...]]] = [  # Set pattern -> rule, pattern, kind, groups
+            (i, k, self.rules[i].scope, _group_names(self.rules[i].regexes[k]) if self.rules[i].scope != CODE else ())
+            for i, k in where
+        ]
         self.scan: Any = None
         if loose:
-            self.set.Compile()
             # Any match of the alternation names its line, so the scan may take the
             # leftmost-longest one: RE2's DFA for that keeps unordered thread sets,
             # far fewer states than leftmost-first (10 MB: 0.08-0.10 s -> 0.055-0.07 s).
