@@ -39,6 +39,9 @@ from cleaner import classify as C
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from wcxb import prf  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import page_tree  # noqa: E402
+
 TOKEN_RE = re.compile(r"\w+")
 SEED = 13
 FOLDS = 5
@@ -240,29 +243,8 @@ def f1_curves(pages: list[dict], scores: list[np.ndarray]) -> np.ndarray:
 
 
 def grow_tree(curves: np.ndarray, feats: np.ndarray, idx: np.ndarray, depth: int) -> dict:
-    """Threshold tree: each leaf holds the threshold with the best summed F1 over its pages;
-    each split (on one page feature) is the one that most raises that sum."""
-    curve = curves[idx].sum(0)
-    node: dict = {"threshold": THRESHOLDS[int(curve.argmax())]}
-    if depth == 0 or len(idx) < 2 * TREE_MIN_LEAF:
-        return node
-    best, split = curve.max() + 1e-9, None
-    for j in range(feats.shape[1]):
-        xs = feats[idx, j]
-        order = np.argsort(xs, kind="stable")
-        cum = np.cumsum(curves[idx][order], 0)
-        for k in range(TREE_MIN_LEAF, len(idx) - TREE_MIN_LEAF + 1):
-            if xs[order[k - 1]] == xs[order[k]]:
-                continue
-            gain = cum[k - 1].max() + (cum[-1] - cum[k - 1]).max()
-            if gain > best:
-                best, split = gain, (j, float((xs[order[k - 1]] + xs[order[k]]) / 2))
-    if split is None:
-        return node
-    j, v = split
-    return {"feature": j, "value": round(v, 6),
-            "left": grow_tree(curves, feats, idx[feats[idx, j] <= v], depth - 1),
-            "right": grow_tree(curves, feats, idx[feats[idx, j] > v], depth - 1)}
+    """The per-page threshold tree (page_tree.grow_tree); leaves hold THRESHOLDS values."""
+    return page_tree.grow_tree(curves, feats, idx, depth, min_leaf=TREE_MIN_LEAF, leaf=THRESHOLDS.__getitem__, digits=6)
 
 
 def exact_prf(p: dict, score: np.ndarray, threshold: float) -> tuple[float, float, float]:

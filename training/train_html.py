@@ -48,6 +48,9 @@ from cleaner import html as H
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from wcxb import prf  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import page_tree  # noqa: E402
+
 TOKEN_RE = re.compile(r"\w+")
 SEED = 13
 FOLDS = 5
@@ -158,29 +161,8 @@ def curves(pages: list[dict], s: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def grow_tree(curve: np.ndarray, feats: np.ndarray, idx: np.ndarray, depth: int) -> dict:
-    """Threshold tree: each leaf holds the threshold (its index) with the best summed F1 over its
-    pages; each split, on one page feature, is the one that most raises that sum."""
-    total = curve[idx].sum(0)
-    node: dict = {"threshold": int(total.argmax())}
-    if depth == 0 or len(idx) < 2 * TREE_MIN_LEAF:
-        return node
-    best, split = total.max() + 1e-9, None
-    for j in range(feats.shape[1]):
-        xs = feats[idx, j]
-        order = np.argsort(xs, kind="stable")
-        cum = np.cumsum(curve[idx][order], 0)
-        for k in range(TREE_MIN_LEAF, len(idx) - TREE_MIN_LEAF + 1):
-            if xs[order[k - 1]] == xs[order[k]]:
-                continue
-            gain = cum[k - 1].max() + (cum[-1] - cum[k - 1]).max()
-            if gain > best:
-                best, split = gain, (j, float((xs[order[k - 1]] + xs[order[k]]) / 2))
-    if split is None:
-        return node
-    j, v = split
-    return {"feature": j, "value": v,
-            "left": grow_tree(curve, feats, idx[feats[idx, j] <= v], depth - 1),
-            "right": grow_tree(curve, feats, idx[feats[idx, j] > v], depth - 1)}
+    """The per-page threshold tree (page_tree.grow_tree); leaves hold indices into H.THRESHOLDS."""
+    return page_tree.grow_tree(curve, feats, idx, depth, min_leaf=TREE_MIN_LEAF)
 
 
 def page_feats(pages: list[dict], s: dict[str, np.ndarray]) -> np.ndarray:
