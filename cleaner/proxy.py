@@ -152,7 +152,7 @@ def _long_lived(item: Item) -> bool:
     if item.kind == "repeat":
         inner = item.alts[0][0]
         unbounded = item.high is None or item.high >= LONG
-        return unbounded and (inner.broad or inner.kind == "group") or _long_lived(inner)
+        return unbounded and inner.broad or _long_lived(inner)
     if item.kind == "group":
         return any(_long_lived(x) for alt in item.alts for x in alt)
     return False
