@@ -158,6 +158,13 @@ def _primitives(source: str, removed: Sequence[tuple[int, int]], with_lines: boo
 
 def _mask(source: str, removed: Sequence[tuple[int, int]]) -> str:
     """Source with removed spans blanked (newlines kept, so offsets and line breaks stay)."""
+    if native.module is not None:
+        return native.module.mask(source, sorted(removed))
+    return _mask_python(source, removed)
+
+
+def _mask_python(source: str, removed: Sequence[tuple[int, int]]) -> str:
+    """_mask without the C extension."""
     parts, pos = [], 0
     for a, b in sorted(removed):
         a, b = max(a, pos), min(b, len(source))

@@ -732,6 +732,101 @@ static PyObject *cut_normalise(PyObject *module, PyObject *args)
     return out;
 }
 
+/* A span's bounds from a (start, end) pair: a tuple, or any sequence of two integers. */
+static int span_of(PyObject *item, Py_ssize_t *a, Py_ssize_t *b)
+{
+    PyObject *seq = PySequence_Fast(item, "spans must be (start, end) pairs");
+    if (!seq)
+        return -1;
+    int rc = -1;
+    if (PySequence_Fast_GET_SIZE(seq) != 2) {
+        PyErr_SetString(PyExc_TypeError, "spans must be (start, end) pairs");
+    } else {
+        *a = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, 0));
+        *b = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, 1));
+        rc = ((*a == -1 || *b == -1) && PyErr_Occurred()) ? -1 : 0;
+    }
+    Py_DECREF(seq);
+    return rc;
+}
+
+static PyObject *mask(PyObject *module, PyObject *args)
+{
+    /* The text with each of the sorted (start, end) spans blanked: every character
+     * but a line break becomes a space. Overlaps are clamped as _mask does. */
+    PyObject *text, *list;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &list))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nspans = PyList_GET_SIZE(list), pos = 0, prev = 0;
+    Py_ssize_t *spans = PyMem_Malloc((2 * nspans + 1) * sizeof(Py_ssize_t));
+    if (!spans)
+        return PyErr_NoMemory();
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < nspans; k++) {
+        Py_ssize_t a, b;
+        if (span_of(PyList_GET_ITEM(list, k), &a, &b) < 0) {
+            PyMem_Free(spans);
+            return NULL;
+        }
+        if (a < 0 || a < prev) {
+            PyMem_Free(spans);
+            PyErr_SetString(PyExc_ValueError, "spans must be sorted and not negative");
+            return NULL;
+        }
+        prev = a;
+        if (a < pos)
+            a = pos;
+        if (b > n)
+            b = n;
+        if (a >= b)
+            continue;
+        spans[2 * m] = a;
+        spans[2 * m + 1] = pos = b;
+        m++;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    /* The result's widest character decides its kind: only kept characters count. */
+    Py_UCS4 maxchar = m ? ' ' : 0;
+    if (!PyUnicode_IS_ASCII(text)) {
+        Py_ssize_t from = 0;
+        for (Py_ssize_t k = 0; k <= m; k++) {
+            Py_ssize_t to = k < m ? spans[2 * k] : n;
+            for (Py_ssize_t i = from; i < to; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, d, i);
+                if (c > maxchar)
+                    maxchar = c;
+            }
+            from = k < m ? spans[2 * k + 1] : n;
+        }
+    } else {
+        maxchar = 127;
+    }
+    PyObject *out = PyUnicode_New(n, maxchar);
+    if (!out) {
+        PyMem_Free(spans);
+        return NULL;
+    }
+    int okind = PyUnicode_KIND(out);
+    void *o = PyUnicode_DATA(out);
+    if (okind == kind) {
+        memcpy(o, d, (size_t)n * kind);
+    } else {
+        Py_ssize_t from = 0;
+        for (Py_ssize_t k = 0; k <= m; k++) {
+            Py_ssize_t to = k < m ? spans[2 * k] : n;
+            for (Py_ssize_t i = from; i < to; i++)
+                PyUnicode_WRITE(okind, o, i, PyUnicode_READ(kind, d, i));
+            from = k < m ? spans[2 * k + 1] : n;
+        }
+    }
+    for (Py_ssize_t k = 0; k < m; k++)
+        for (Py_ssize_t i = spans[2 * k]; i < spans[2 * k + 1]; i++)
+            PyUnicode_WRITE(okind, o, i, PyUnicode_READ(kind, d, i) == '\n' ? '\n' : ' ');
+    PyMem_Free(spans);
+    return out;
+}
+
 static PyObject *repair_scan(PyObject *module, PyObject *args)
 {
     PyObject *text;
@@ -794,6 +889,8 @@ static PyMethodDef module_methods[] = {
      "in_output_form(text) -> whether text is non-empty and normalise(text) == text"},
     {"cut_normalise", (PyCFunction)cut_normalise, METH_VARARGS,
      "cut_normalise(text, spans) -> normalise(text minus the sorted disjoint (start, end) spans, each left as a space or line break)"},
+    {"mask", (PyCFunction)mask, METH_VARARGS,
+     "mask(text, sorted (start, end) spans) -> text with the spans' characters but line breaks made spaces"},
     {"normalise", (PyCFunction)normalise, METH_O,
      "normalise(text) -> text with one space between words, one blank line between non-empty lines, a final newline"},
     {NULL, NULL, 0, NULL},
