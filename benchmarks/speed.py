@@ -131,8 +131,9 @@ def first_pass(docs: list[str], skip: int = 0) -> float:
         path = Path(tmp) / "docs.json"
         path.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
         clock = "cpu" if CLOCK is time.process_time else "wall"
+        # cwd: a folder without the source tree, which "python -c" would import instead of the installed cleaner
         out = subprocess.run([sys.executable, "-c", FIRST_PASS, str(path), clock, str(skip)], check=True,
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, cwd=tmp)
     return float(out.stdout.strip())
 
 
