@@ -24,7 +24,7 @@ import numpy as np
 
 from . import native
 from .lines import COLUMNS, Lexicon, Primitives
-from .stoplists import stoplists
+from .stoplists import stoplist_files, stoplists
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -106,7 +106,13 @@ def prepare_stage(stage: dict) -> dict:
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> Lexicon:
     """The stoplists, separators and terminals the per-line primitives are computed with."""
-    return Lexicon(stoplists()[0], SEPARATORS, TERMINALS)
+    files = stoplist_files() if native.module is not None else None
+    return Lexicon(_stopword_index, SEPARATORS, TERMINALS, files)
+
+
+def _stopword_index() -> dict[str, tuple[int, ...]]:
+    """Lower-cased word -> ids of the stoplists holding it (built only if the Python code needs it)."""
+    return stoplists()[0]
 
 
 def _shift(a: np.ndarray, k: int, fill: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate, chain, repeat
 from operator import methodcaller
 
@@ -51,14 +51,34 @@ class Primitives:
 
 
 class Lexicon:
-    """Stoplists (lower-cased word -> stoplist ids), separator tokens and terminal punctuation."""
+    """Stoplists (lower-cased word -> stoplist ids), separator tokens and terminal punctuation.
 
-    def __init__(self, index: Mapping[str, Sequence[int]], separators: Sequence[str], terminals: Sequence[str]) -> None:
-        self.index = index if isinstance(index, dict) else dict(index)  # no copy: 154k words
+    ``index`` is the word -> ids mapping, or a function giving it when first needed;
+    ``files``, the stoplists' files as bytes (list i has id i), lets the C extension
+    build its own table from them, so the mapping (154k words: most of a cold start)
+    is only built if the Python code needs it.
+    """
+
+    def __init__(
+        self, index: Mapping[str, Sequence[int]] | Callable[[], Mapping[str, Sequence[int]]],
+        separators: Sequence[str], terminals: Sequence[str], files: list[bytes] | None = None,
+    ) -> None:
+        self._index = index
         self.separators = tuple(separators)
         self.terminals = tuple(terminals)
         self._books: dict[int, dict[str, str]] = {}
-        self._native = native.module.Lexicon(self.index, self.separators, self.terminals) if native.module else None
+        self._native = None
+        if native.module is not None:
+            self._native = native.module.Lexicon(files if files is not None else self.index, self.separators, self.terminals)
+
+    @property
+    def index(self) -> dict[str, Sequence[int]]:
+        """Lower-cased word -> ids of the stoplists holding it."""
+        if callable(self._index):
+            self._index = self._index()
+        if not isinstance(self._index, dict):
+            self._index = dict(self._index)  # a dict is used as it is: no copy of 154k words
+        return self._index
 
     def page(
         self, text: str, sample_lines: int, sample_words: int, use_native: bool = True, with_lines: bool = True

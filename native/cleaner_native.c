@@ -234,19 +234,28 @@ static void Lexicon_dealloc(Lexicon *lx)
     Py_TYPE(lx)->tp_free((PyObject *)lx);
 }
 
+static int lexicon_add_stoplists(Lexicon *lx, PyObject *files);
+
 static int Lexicon_init(Lexicon *lx, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"index", "separators", "terminals", NULL};
     PyObject *index, *separators, *terminals;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO", kwlist, &PyDict_Type, &index, &separators, &terminals))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO", kwlist, &index, &separators, &terminals))
         return -1;
     if (lx->terminals) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is already initialised");
         return -1;
     }
+    if (PyList_Check(index)) {
+        if (lexicon_add_stoplists(lx, index) < 0)
+            return -1;
+    } else if (!PyDict_Check(index)) {
+        PyErr_SetString(PyExc_TypeError, "index must be a dict (word -> ids) or a list of stoplist files' bytes");
+        return -1;
+    }
     PyObject *key, *value;
     Py_ssize_t pos = 0;
-    while (PyDict_Next(index, &pos, &key, &value)) {
+    while (PyDict_Check(index) && PyDict_Next(index, &pos, &key, &value)) {
         if (!PyUnicode_Check(key)) {
             PyErr_SetString(PyExc_TypeError, "index keys must be str");
             return -1;
@@ -522,6 +531,164 @@ static int count_duplicates(int kind, const void *data, const Lines *L, int64_t 
     return ok ? 0 : -1;
 }
 
+/* Every stoplist, given as the bytes of its file (list i has id i), into lx->all: each
+ * line (split where bytes.splitlines() splits: \n, \r, \r\n) decoded from UTF-8 and
+ * lower-cased as str.lower() does, with the ids of the lists holding it in increasing
+ * order: the table the dict of stoplists.stoplists()[0] gives, without building it. */
+static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
+{
+    Py_ssize_t nfiles = PyList_GET_SIZE(files), npairs = 0, cappairs = 0, caplast = 0, capbuf = 0;
+    Py_ssize_t *pair_entry = NULL, *count = NULL;
+    int32_t *pair_list = NULL, *last = NULL; /* last: 1 + the last list each entry was seen in */
+    Py_UCS4 *buf = NULL;
+    int rc = -1;
+    for (Py_ssize_t f = 0; f < nfiles; f++) {
+        PyObject *blob = PyList_GET_ITEM(files, f);
+        if (!PyBytes_Check(blob)) {
+            PyErr_SetString(PyExc_TypeError, "stoplist files must be bytes");
+            goto done;
+        }
+        PyObject *text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(blob), PyBytes_GET_SIZE(blob), "strict");
+        if (!text)
+            goto done;
+        int kind = PyUnicode_KIND(text);
+        const void *d = PyUnicode_DATA(text);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text), start = 0;
+        while (start < len) {
+            Py_ssize_t end = start;
+            while (end < len && READ(kind, d, end) != '\n' && READ(kind, d, end) != '\r')
+                end++;
+            Py_ssize_t cap = 3 * (end - start) + 1; /* str.lower() at most triples a string */
+            if (cap > capbuf) {
+                Py_UCS4 *v = PyMem_Realloc(buf, cap * sizeof(Py_UCS4));
+                if (!v) {
+                    Py_DECREF(text);
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                buf = v;
+                capbuf = cap;
+            }
+            uint64_t h = 0;
+            Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(text, d, start, end, buf, cap, &h)
+                         : kind == PyUnicode_2BYTE_KIND ? lower_2(text, d, start, end, buf, cap, &h)
+                                                        : lower_4(text, d, start, end, buf, cap, &h);
+            Py_ssize_t k = m < 0 || m > cap ? -1 : table_add(&lx->all, buf, m);
+            if (k < 0) {
+                Py_DECREF(text);
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "a stopword lower-cases to more than three times its length");
+                goto done;
+            }
+            if (k >= caplast) {
+                Py_ssize_t grown = caplast ? 2 * caplast : 4096;
+                while (grown <= k)
+                    grown *= 2;
+                int32_t *v = PyMem_Realloc(last, grown * sizeof(int32_t));
+                if (!v) {
+                    Py_DECREF(text);
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                memset(v + caplast, 0, (grown - caplast) * sizeof(int32_t));
+                last = v;
+                caplast = grown;
+            }
+            if (last[k] != f + 1) { /* a word once per list, as in a set */
+                last[k] = (int32_t)(f + 1);
+                if (npairs == cappairs) {
+                    Py_ssize_t grown = cappairs ? 2 * cappairs : 65536;
+                    Py_ssize_t *ve = PyMem_Realloc(pair_entry, grown * sizeof(Py_ssize_t));
+                    if (ve)
+                        pair_entry = ve;
+                    int32_t *vl = ve ? PyMem_Realloc(pair_list, grown * sizeof(int32_t)) : NULL;
+                    if (!vl) {
+                        Py_DECREF(text);
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    pair_list = vl;
+                    cappairs = grown;
+                }
+                pair_entry[npairs] = k;
+                pair_list[npairs++] = (int32_t)f;
+            }
+            start = end;
+            if (start < len) /* past the line break: \r\n is one */
+                start += (READ(kind, d, start) == '\r' && start + 1 < len && READ(kind, d, start + 1) == '\n') ? 2 : 1;
+        }
+        Py_DECREF(text);
+    }
+    /* Each entry's ids, contiguous and in list order. */
+    Py_ssize_t nentries = lx->all.nentries;
+    count = PyMem_Calloc(nentries + 1, sizeof(Py_ssize_t));
+    lx->ids = PyMem_Malloc((npairs ? npairs : 1) * sizeof(int32_t));
+    if (!count || !lx->ids) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    lx->capids = npairs ? npairs : 1;
+    for (Py_ssize_t p = 0; p < npairs; p++)
+        count[pair_entry[p]]++;
+    Py_ssize_t offset = 0;
+    for (Py_ssize_t k = 0; k < nentries; k++) {
+        lx->all.entries[k].langs = offset;
+        lx->all.entries[k].nlangs = (int)count[k];
+        count[k] = offset; /* from here: where the entry's next id goes */
+        offset += lx->all.entries[k].nlangs;
+    }
+    for (Py_ssize_t p = 0; p < npairs; p++) {
+        lx->ids[count[pair_entry[p]]++] = pair_list[p];
+        if (pair_list[p] + 1 > lx->nlang)
+            lx->nlang = pair_list[p] + 1;
+    }
+    lx->nids = npairs;
+    rc = 0;
+done:
+    PyMem_Free(pair_entry);
+    PyMem_Free(pair_list);
+    PyMem_Free(last);
+    PyMem_Free(count);
+    PyMem_Free(buf);
+    return rc;
+}
+
+static PyObject *Lexicon_lookup(Lexicon *lx, PyObject *arg)
+{
+    /* The ids of the stoplists holding a (lower-cased) word, or None (for tests). */
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected str");
+        return NULL;
+    }
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(arg);
+    if (!s)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    const Entry *e = table_find(&lx->all, s, n, hash_ucs4(s, n));
+    PyMem_Free(s);
+    if (!e || !e->nlangs)
+        Py_RETURN_NONE;
+    PyObject *out = PyTuple_New(e->nlangs);
+    for (int j = 0; out && j < e->nlangs; j++) {
+        PyObject *v = PyLong_FromLong(lx->ids[e->langs + j]);
+        if (!v) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyTuple_SET_ITEM(out, j, v);
+    }
+    return out;
+}
+
+static PyObject *Lexicon_stopwords(Lexicon *lx, PyObject *unused)
+{
+    /* How many words are in some stoplist (for tests). */
+    Py_ssize_t n = 0;
+    for (Py_ssize_t k = 0; k < lx->all.nentries; k++)
+        n += lx->all.entries[k].nlangs > 0;
+    return PyLong_FromSsize_t(n);
+}
+
 static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
 {
     PyObject *text;
@@ -635,6 +802,8 @@ static PyMethodDef Lexicon_methods[] = {
      "page(text, sample_lines, sample_words, with_lines=True) -> (language id, stripped non-blank lines or None, "
      "int64 column matrix bytes)"},
     {"lower", (PyCFunction)Lexicon_lower, METH_O, "lower(token) -> the token lower-cased as page() does"},
+    {"lookup", (PyCFunction)Lexicon_lookup, METH_O, "lookup(word) -> the ids of the stoplists holding it, or None"},
+    {"stopwords", (PyCFunction)Lexicon_stopwords, METH_NOARGS, "stopwords() -> how many words some stoplist holds"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -644,7 +813,8 @@ static PyTypeObject LexiconType = {
     .tp_basicsize = sizeof(Lexicon),
     .tp_dealloc = (destructor)Lexicon_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Lexicon(index, separators, terminals): stoplists (word -> ids) and separator tokens.",
+    .tp_doc = "Lexicon(index, separators, terminals): stoplists (a dict word -> ids, or a list of the stoplist "
+              "files' bytes) and separator tokens.",
     .tp_methods = Lexicon_methods,
     .tp_init = (initproc)Lexicon_init,
     .tp_new = PyType_GenericNew,
