@@ -43,19 +43,25 @@ class Outcome:
     explain: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    written: bool = False  # the worker wrote the output file itself (output is then None)
 
 
 # One pipeline per process: built once, then reused for every document. With the
 # fork start method the workers inherit the one built (and warmed) before the pool.
 _PIPELINE: Pipeline | None = None
 _RENDER = (False, False)  # --json, --explain: how workers render a document
+# -o OUT (and --gzip): the workers write each output file themselves, in parallel; None: the main process does.
+_WRITE: tuple[str, bool] | None = None
 
 
-def _init_worker(settings: Settings, render: tuple[bool, bool] = (False, False)) -> None:
-    global _PIPELINE, _RENDER
+def _init_worker(
+    settings: Settings, render: tuple[bool, bool] = (False, False), write: tuple[str, bool] | None = None
+) -> None:
+    global _PIPELINE, _RENDER, _WRITE
     if _PIPELINE is None or _PIPELINE.settings != settings:
         _PIPELINE = Pipeline(settings)
     _RENDER = render
+    _WRITE = write
 
 
 def _clean_sources(tasks: list[tuple[Source, bytes | None]]) -> list[Outcome]:
@@ -75,6 +81,8 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
         as_json, explain = _RENDER
         outcome.output = _rendered(result, source, as_json)
         outcome.explain = _explained(source.path, result) if explain else None
+        if _WRITE is not None:
+            _write(outcome, _target_path(*_WRITE, source, as_json))
     except CleanerError as exc:
         outcome.error = str(exc)
     except RecursionError:
@@ -82,6 +90,18 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
     except Exception as exc:  # a bug must not cost the other inputs: report it, go on
         outcome.error = f"{source.path}: cannot clean: {type(exc).__name__}: {exc}"
     return outcome
+
+
+def _write(outcome: Outcome, target: Path | None) -> None:
+    """Write the outcome's output to target (never half-written); a failure becomes its error."""
+    if target is None or outcome.output is None:
+        return
+    try:
+        atomic_write(target, outcome.output, compress=bool(_WRITE and _WRITE[1]))
+    except OSError as exc:
+        outcome.error = f"{target}: cannot write: {exc.strerror or exc}"
+        return
+    outcome.output, outcome.written = None, True
 
 
 def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[tuple[int, bytes | InputError]]:
@@ -150,22 +170,24 @@ class Run:
         return 2 if self.errors else 1 if self.differ else 0
 
 
-def _pool(settings: Settings, jobs: int, render: tuple[bool, bool] = (False, False)) -> ProcessPoolExecutor | None:
-    """None for -j 1 (clean in this process), else a pool of worker processes.
+def _pool(
+    settings: Settings, jobs: int, render: tuple[bool, bool] = (False, False), write: tuple[str, bool] | None = None
+) -> ProcessPoolExecutor | None:
+    """None for -j 1 (clean in this process), else a pool of worker processes (``write``: see _WRITE).
 
     Under the fork start method (Linux's default) the pipeline is built here,
     the classifier's tables loaded, and the objects frozen out of the garbage
     collector's sight before the workers are forked: they share all of it
     instead of each building and loading their own.
     """
-    _init_worker(settings, render)
+    _init_worker(settings, render, write)
     if jobs <= 1:
         return None
     if multiprocessing.get_start_method() == "fork":
         _warm(settings)
         gc.freeze()  # the workers' collections then never touch (and so copy) the shared objects
         return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, render))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, render, write))
 
 
 def _warm(settings: Settings) -> None:
@@ -221,12 +243,22 @@ def _target(run: Run, source: Source, as_json: bool, suffix: str | None = None) 
     """The output file for a source under -o/--update-golden, refusing to leave the folder."""
     if run.out_dir is None:
         return None
-    suffix = (suffix or (".json" if as_json else ".txt")) + (".gz" if run.opts["gzip"] else "")
-    name = "stdin" + suffix if source.path == "-" else source.output_name[:-4] + suffix
-    root = Path(run.out_dir).resolve()
+    return _target_path(run.out_dir, run.opts["gzip"], source, as_json, suffix)
+
+
+def _output_name(source: Source, as_json: bool, compress: bool, suffix: str | None = None) -> str:
+    """The source's output file name, relative to the output folder."""
+    suffix = (suffix or (".json" if as_json else ".txt")) + (".gz" if compress else "")
+    return "stdin" + suffix if source.path == "-" else source.output_name[:-4] + suffix
+
+
+def _target_path(out_dir: str, compress: bool, source: Source, as_json: bool, suffix: str | None = None) -> Path:
+    """The output file for a source in out_dir, refusing to leave the folder or overwrite the input."""
+    name = _output_name(source, as_json, compress, suffix)
+    root = Path(out_dir).resolve()
     target = (root / name).resolve()
     if root not in target.parents:
-        raise InputError(f"output path {name!r} would leave {run.out_dir}", path=source.path)
+        raise InputError(f"output path {name!r} would leave {out_dir}", path=source.path)
     if source.path != "-" and target == Path(source.path).resolve():
         raise InputError("output would overwrite the input", path=source.path)
     return target
@@ -246,7 +278,12 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
                 run.skipped += 1
                 continue
         tasks.append((source, stdin.read() if source.path == "-" else None))
-    pool = _pool(settings, opts["jobs"], (opts["as_json"], opts["explain"]))
+    tasks = _one_source_per_output(run, tasks)
+    # Under -o the workers write the files (in parallel); the main process only counts and reports.
+    # --on-error fail stops at the first error, so there it writes them itself, in order.
+    parallel_writes = bool(run.out_dir) and not opts["diff_dir"] and opts["on_error"] != "fail"
+    write = (run.out_dir, bool(opts["gzip"])) if parallel_writes else None
+    pool = _pool(settings, opts["jobs"], (opts["as_json"], opts["explain"]), write)
     try:
         batches = (tasks[i : i + DOCUMENT_BATCH] for i in range(0, len(tasks), DOCUMENT_BATCH))
         outcomes = (outcome for batch in _map(pool, _clean_sources, batches) for outcome in batch)
@@ -256,6 +293,27 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
                 _deliver(run, outcome)
     finally:
         _shutdown(pool)
+
+
+def _one_source_per_output(run: Run, tasks: list[tuple[Source, bytes | None]]) -> list[tuple[Source, bytes | None]]:
+    """The tasks, less any whose output file under -o another input already writes (each such is an error).
+
+    'a.txt' and 'a.html' in one folder both clean to 'a.txt': rather than one output
+    silently replacing the other, the first keeps it and the second is reported.
+    """
+    if run.out_dir is None or run.opts["diff_dir"]:
+        return tasks
+    owner: dict[str, str] = {}
+    kept = []
+    for task in tasks:
+        source = task[0]
+        name = _output_name(source, run.opts["as_json"], run.opts["gzip"])
+        if name in owner:
+            run.fail(f"{source.path}: its output {name} is also {owner[name]}'s; not cleaned")
+            continue
+        owner[name] = source.path
+        kept.append(task)
+    return kept
 
 
 def _shutdown(pool: ProcessPoolExecutor | None) -> None:
@@ -280,12 +338,16 @@ def _deliver(run: Run, outcome: Outcome) -> None:
     opts = run.opts
     for warning in outcome.warnings:
         click.echo(f"clean: warning: {warning}", err=True)
-    if outcome.error is not None or outcome.output is None:
+    if outcome.error is not None or (outcome.output is None and not outcome.written):
         run.fail(outcome.error or f"{outcome.source.path}: not cleaned")
         return
-    source, output = outcome.source, outcome.output
     if outcome.explain is not None:
         click.echo(outcome.explain, err=True)
+    if outcome.written:
+        run.done += 1
+        return
+    source, output = outcome.source, outcome.output
+    assert output is not None
     if opts["diff_dir"]:
         _diff(run, source, output)
     else:

@@ -343,3 +343,51 @@ def test_jsonl_record_that_cannot_be_written_as_utf8_is_reported(runner, tmp_pat
     assert result.exit_code == 2
     assert "s.jsonl:1" in result.stderr and "UnicodeEncodeError" in result.stderr
     assert [json.loads(x)["text"] for x in result.stdout.splitlines()] == ["Two.\n"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_output_folder_written_by_workers_equals_stdout(runner, tmp_path, jobs) -> None:
+    """Under -o the workers write the files: each holds what the same input prints, gzip or not."""
+    folder = tmp_path / "in"
+    for i in range(12):
+        write(folder / f"d{i:02d}.txt", f"Advertisement\nStory {i} of the council.\nShare this article\n")
+    for extra in ([], ["--gzip"]):
+        out = tmp_path / f"out{jobs}{len(extra)}"
+        result = runner.invoke(main, [str(folder), "-o", str(out), "-j", jobs, *extra])
+        assert result.exit_code == 0, result.output
+        assert "12 cleaned, 0 failed" in result.output
+        for i in range(12):
+            path = out / (f"d{i:02d}.txt" + (".gz" if extra else ""))
+            data = gzip.decompress(path.read_bytes()) if extra else path.read_bytes()
+            assert data.decode() == f"Story {i} of the council.\n"
+        assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_two_inputs_with_one_output_name_are_not_both_written(runner, tmp_path, jobs) -> None:
+    """'a.html' and 'a.txt' both clean to 'a.txt': the first (in name order) keeps it, the second is an error."""
+    folder = tmp_path / "in"
+    write(folder / "a.html", "<html><body><article><p>" + ARTICLE + "</p></article></body></html>")
+    write(folder / "a.txt", "A different story entirely, told at length.\n")
+    write(folder / "b.txt", DIRTY)
+    out = tmp_path / "out"
+    result = runner.invoke(main, [str(folder), "-o", str(out), "-j", jobs])
+    assert result.exit_code == 2
+    assert "a.txt: its output a.txt is also" in result.output and "a.html" in result.output
+    assert (out / "a.txt").read_text() == CLEAN  # from a.html
+    assert (out / "b.txt").read_text() == CLEAN
+    assert "2 cleaned, 1 failed" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_output_that_cannot_be_written_is_an_error_naming_it(runner, tmp_path, jobs) -> None:
+    folder = tmp_path / "in"
+    write(folder / "a.txt", DIRTY)
+    write(folder / "b.txt", DIRTY)
+    out = tmp_path / "out"
+    (out / "a.txt").mkdir(parents=True)  # a folder where the output file would go
+    result = runner.invoke(main, [str(folder), "-o", str(out), "-j", jobs])
+    assert result.exit_code == 2
+    assert f"{out / 'a.txt'}: cannot write" in result.output
+    assert (out / "b.txt").read_text() == CLEAN  # the other input is not lost
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
