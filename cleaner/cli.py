@@ -21,14 +21,15 @@ from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
 from .io import (
-    DEFAULT_GLOBS, Source, atomic_write, decode, find_sources, gunzip, open_lines, parse_jsonl_line, read_bytes,
+    DEFAULT_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks, parse_jsonl_line,
+    read_bytes,
 )
 from .model import Result
 from .pipeline import CleanerConfig
 
 PROGRESS_MIN_INPUTS = 20  # fewer inputs than this finish before a bar would help
-JSONL_BATCH = 256  # at most this many records go to a worker at once in parallel JSONL runs
-JSONL_BATCH_BYTES = 1 << 20  # and at most about this many bytes: small enough that workers finish together
+JSONL_BLOCK_BYTES = 1 << 20  # JSONL goes to a worker in blocks of lines of about this size: small enough
+# that workers finish together, large enough that the main process does little per record
 DOCUMENT_BATCH = 8  # files sent to a worker at once
 IN_FLIGHT_PER_WORKER = 4  # tasks queued per worker: keeps workers busy, memory flat
 EXPLAIN_WIDTH = 100  # removed text longer than this is shortened in --explain
@@ -104,10 +105,33 @@ def _write(outcome: Outcome, target: Path | None) -> None:
     outcome.output, outcome.written = None, True
 
 
-def _clean_records(task: tuple[str, list[tuple[int, bytes]], str, str]) -> list[tuple[int, bytes | InputError]]:
-    """Parse, clean and re-serialise a batch of raw JSONL lines to UTF-8 (in the worker, so
-    the main process only reads and writes bytes); a bad record comes back as an InputError."""
-    path, batch, text_field, output_field = task
+def _clean_block(task: tuple[str, int, bytes, str, str]) -> list[tuple[bytes | InputError, int]]:
+    """Parse, clean and re-serialise a block of raw JSONL lines, the first numbered ``first``
+    (in the worker, so the main process only reads and writes bytes).
+
+    Returns, in order, runs of cleaned records as one bytes each with how many records
+    it holds, and each bad record's InputError (count 0) where it stood.
+    """
+    path, first, block, text_field, output_field = task
+    runs: list[tuple[bytes | InputError, int]] = []
+    good: list[bytes] = []
+    for number, item in _clean_records(path, enumerate(block_lines(block), first), text_field, output_field):
+        if isinstance(item, InputError):
+            if good:
+                runs.append((b"".join(good), len(good)))
+                good = []
+            runs.append((item, 0))
+        else:
+            good.append(item)
+    if good:
+        runs.append((b"".join(good), len(good)))
+    return runs
+
+
+def _clean_records(
+    path: str, batch: Iterable[tuple[int, bytes]], text_field: str, output_field: str
+) -> list[tuple[int, bytes | InputError]]:
+    """Parse, clean and re-serialise numbered raw JSONL lines to UTF-8; a bad record comes back as an InputError."""
     assert _PIPELINE is not None
     out: list[tuple[int, bytes | InputError]] = []
     for number, raw in batch:
@@ -404,18 +428,12 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
         _shutdown(pool)
 
 
-def _batches(records: Iterator[tuple[int, bytes]], size: int, max_bytes: int = JSONL_BATCH_BYTES) -> Iterator[list[tuple[int, bytes]]]:
-    """Lists of at most ``size`` records, cut early once they hold ``max_bytes``."""
-    batch: list[tuple[int, bytes]] = []
-    held = 0
-    for item in records:
-        batch.append(item)
-        held += len(item[1])
-        if len(batch) >= size or held >= max_bytes:
-            yield batch
-            batch, held = [], 0
-    if batch:
-        yield batch
+def _numbered_blocks(blocks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, block) for each block of lines."""
+    first = 1
+    for block in blocks:
+        yield first, block
+        first += block.count(b"\n")
 
 
 def _jsonl_file(
@@ -430,18 +448,18 @@ def _jsonl_file(
     else:
         tmp, out = None, None
     try:
-        lines = enumerate(open_lines(source.path, stdin), 1)
-        tasks = ((source.path, batch, text_field, output_field) for batch in _batches(lines, JSONL_BATCH))
-        for cleaned in _map(pool, _clean_records, tasks):
-            for _number, line in cleaned:
-                if isinstance(line, InputError):
-                    run.fail(str(line))
+        blocks = _numbered_blocks(open_blocks(source.path, stdin, JSONL_BLOCK_BYTES))
+        tasks = ((source.path, first, block, text_field, output_field) for first, block in blocks)
+        for cleaned in _map(pool, _clean_block, tasks):
+            for item, count in cleaned:
+                if isinstance(item, InputError):
+                    run.fail(str(item))
                     continue
                 if out is not None:
-                    out.write(line)
+                    out.write(item)
                 else:
-                    click.echo(line, nl=False)
-                run.done += 1
+                    click.echo(item, nl=False)
+                run.done += count
     except InputError as exc:
         run.fail(str(exc))
         if out is not None:

@@ -224,6 +224,54 @@ def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
         raise InputError(f"cannot read: {exc}", path=path) from None
 
 
+def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of open_lines(path, stdin) in blocks of about ``size`` bytes, each ending a line.
+
+    Only the last block may end without a line break (when the input does). A
+    file is read a block at a time, not a line at a time (stdin still goes
+    through open_lines): the main process of a parallel JSONL run then hands
+    out blocks and leaves the lines to the workers.
+    """
+    if path == "-":
+        block: list[bytes] = []
+        held = 0
+        for line in open_lines(path, stdin):
+            block.append(line)
+            held += len(line)
+            if held >= size:
+                yield b"".join(block)
+                block, held = [], 0
+        if block:
+            yield b"".join(block)
+        return
+    try:
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == GZIP_MAGIC
+        opener: Any = gzip.open if gz else open
+        with opener(path, "rb") as fh:
+            while data := fh.read(size):
+                if not data.endswith(b"\n"):
+                    data += fh.readline()
+                yield data
+    except FileNotFoundError:
+        raise InputError("no such file or directory", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", path=path) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
+
+
+def block_lines(block: bytes) -> list[bytes]:
+    """The lines of a block, each with its line break (as iterating a binary file gives them).
+
+    >>> block_lines(b'{"a": 1}\\n\\n{"b": 2}')
+    [b'{"a": 1}\\n', b'\\n', b'{"b": 2}']
+    """
+    lines = [line + b"\n" for line in block.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 class _Prefixed:
     """A read-only stream: some bytes already read, then the rest of a stream."""
 

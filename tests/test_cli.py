@@ -327,13 +327,23 @@ def test_parallel_json_and_explain_are_rendered_like_serial(runner, tmp_path) ->
     assert "removal(s)" in serial.stderr
 
 
-def test_jsonl_batches_are_cut_by_size_too() -> None:
-    from cleaner.cli import _batches
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
+@pytest.mark.parametrize("compress", [False, True])
+def test_jsonl_blocks_end_lines_and_number_them(tmp_path, size, compress) -> None:
+    """Blocks hold whole lines; split again and numbered, they are the file's lines as iterating it gives them."""
+    import io
 
-    records = [(i, b"x" * 400) for i in range(10)]
-    assert [len(b) for b in _batches(iter(records), 4, max_bytes=1000)] == [3, 3, 3, 1]
-    assert [len(b) for b in _batches(iter(records), 4, max_bytes=10**6)] == [4, 4, 2]
-    assert [n for b in _batches(iter(records), 3, max_bytes=1) for n, _ in b] == list(range(10))
+    from cleaner.cli import _numbered_blocks
+    from cleaner.io import block_lines, open_blocks
+
+    data = b'{"text": "a"}\n\n{"text": "b\xe2\x80\xa8c"}\r\n{"text": "' + b"x" * 100 + b'"}\n{"text": "last"}'
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    blocks = list(open_blocks(str(path), size=size))
+    assert b"".join(blocks) == data
+    assert all(b.endswith(b"\n") for b in blocks[:-1])
+    numbered = [(first + k, line) for first, block in _numbered_blocks(blocks) for k, line in enumerate(block_lines(block))]
+    assert numbered == list(enumerate(io.BytesIO(data), 1))
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
