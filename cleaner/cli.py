@@ -83,7 +83,7 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
         outcome.output = _rendered(result, source, as_json)
         outcome.explain = _explained(source.path, result) if explain else None
         if _WRITE is not None:
-            _write(outcome, _target_path(*_WRITE, source, as_json))
+            _write(outcome, _target_path(*_WRITE, source, as_json), _WRITE[1])
     except CleanerError as exc:
         outcome.error = str(exc)
     except RecursionError:
@@ -93,12 +93,12 @@ def _clean_source(task: tuple[Source, bytes | None]) -> Outcome:
     return outcome
 
 
-def _write(outcome: Outcome, target: Path | None) -> None:
+def _write(outcome: Outcome, target: Path, compress: bool) -> None:
     """Write the outcome's output to target (never half-written); a failure becomes its error."""
-    if target is None or outcome.output is None:
+    if outcome.output is None:
         return
     try:
-        atomic_write(target, outcome.output, compress=bool(_WRITE and _WRITE[1]))
+        atomic_write(target, outcome.output, compress=compress)
     except OSError as exc:
         outcome.error = f"{target}: cannot write: {exc.strerror or exc}"
         return
@@ -383,10 +383,9 @@ def _deliver(run: Run, outcome: Outcome) -> None:
         if target is None:
             click.echo(output, nl=False)
         else:
-            try:
-                atomic_write(target, output, compress=opts["gzip"])
-            except OSError as exc:
-                run.fail(f"{target}: cannot write: {exc.strerror or exc}")
+            _write(outcome, target, opts["gzip"])
+            if outcome.error is not None:
+                run.fail(outcome.error)
                 return
     run.done += 1
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import json
 import os
@@ -194,9 +195,29 @@ def atomic_write(path: str | Path, text: str, compress: bool = False) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _reading(path: str) -> Iterator[None]:
+    """Read errors of path (opening or reading it) as InputErrors naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError("no such file or directory", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", path=path) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
+
+
+def _open_binary(path: str) -> Any:
+    """The file at path opened for reading bytes, gunzipped if it starts with gzip's magic."""
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == GZIP_MAGIC
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
 def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
     """Stream the lines of a file (gzip or not) or of stdin ('-') as bytes."""
-    try:
+    with _reading(path):
         if path == "-":
             if stdin is None:
                 return
@@ -211,17 +232,8 @@ def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
                 yield rest
             yield from stdin
             return
-        with open(path, "rb") as raw:
-            gz = raw.read(2) == GZIP_MAGIC
-        opener: Any = gzip.open if gz else open
-        with opener(path, "rb") as fh:
+        with _open_binary(path) as fh:
             yield from fh
-    except FileNotFoundError:
-        raise InputError("no such file or directory", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory", path=path) from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
 
 
 def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[bytes]:
@@ -244,21 +256,11 @@ def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[b
         if block:
             yield b"".join(block)
         return
-    try:
-        with open(path, "rb") as raw:
-            gz = raw.read(2) == GZIP_MAGIC
-        opener: Any = gzip.open if gz else open
-        with opener(path, "rb") as fh:
-            while data := fh.read(size):
-                if not data.endswith(b"\n"):
-                    data += fh.readline()
-                yield data
-    except FileNotFoundError:
-        raise InputError("no such file or directory", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory", path=path) from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
+    with _reading(path), _open_binary(path) as fh:
+        while data := fh.read(size):
+            if not data.endswith(b"\n"):
+                data += fh.readline()
+            yield data
 
 
 def block_lines(block: bytes) -> list[bytes]:
