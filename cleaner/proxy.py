@@ -174,6 +174,25 @@ def _score(item: Item) -> int:
 Rest = tuple  # the item lists that follow a sequence in the groups around it, innermost first
 
 
+def _either(parts: list[tuple[str, int]]) -> tuple[str, int]:
+    """A group of alternative proxies, and its score (the least of theirs)."""
+    return "(?:" + "|".join(t for t, _ in parts) + ")", min(s for _, s in parts)
+
+
+def _opened(item: Item, after: Rest) -> tuple[Item | None, Rest]:
+    """The group a long-lived item opens into and what follows each alternative of it.
+
+    A group goes on into ``after``; a repeat of a group, at least once, is taken
+    its first time through (what follows is another time or ``after``: nothing
+    known); anything else opens no group.
+    """
+    if item.kind == "group":
+        return item, after
+    if item.kind == "repeat" and item.low >= 1 and item.alts[0][0].kind == "group":
+        return item.alts[0][0], ()
+    return None, ()
+
+
 def _prefix(seq: list[Item], rest: Rest = ()) -> tuple[str, int]:
     """A proxy every match of seq (and what follows it, ``rest``) starts with, and its score.
 
@@ -187,13 +206,11 @@ def _prefix(seq: list[Item], rest: Rest = ()) -> tuple[str, int]:
             out.append(text(item))
             score += _score(item)
             continue
-        if item.kind == "group":
-            parts = [_prefix(alt, (seq[k + 1 :], *rest)) for alt in item.alts]
-        elif item.kind == "repeat" and item.low >= 1 and item.alts[0][0].kind == "group":
-            parts = [_prefix(alt) for alt in item.alts[0][0].alts]  # its first time through
-        else:
+        group, after = _opened(item, (seq[k + 1 :], *rest))
+        if group is None:
             return "".join(out), score
-        return "".join(out) + "(?:" + "|".join(t for t, _ in parts) + ")", score + min(s for _, s in parts)
+        t, s = _either([_prefix(alt, after) for alt in group.alts])
+        return "".join(out) + t, score + s
     if rest:
         t, s = _prefix(rest[0], rest[1:])
         return "".join(out) + t, score + s
@@ -207,12 +224,9 @@ def _factor(seq: list[Item], rest: Rest = ()) -> tuple[str, int]:
         if not _long_lived(item):
             continue
         candidates = [_prefix(seq[k + 1 :], rest)]
-        if item.kind == "group":
-            parts = [_factor(alt, (seq[k + 1 :], *rest)) for alt in item.alts]
-            candidates.append(("(?:" + "|".join(t for t, _ in parts) + ")", min(s for _, s in parts)))
-        elif item.kind == "repeat" and item.low >= 1 and item.alts[0][0].kind == "group":
-            parts = [_factor(alt) for alt in item.alts[0][0].alts]
-            candidates.append(("(?:" + "|".join(t for t, _ in parts) + ")", min(s for _, s in parts)))
+        group, after = _opened(item, (seq[k + 1 :], *rest))
+        if group is not None:
+            candidates.append(_either([_factor(alt, after) for alt in group.alts]))
         for c in candidates:
             if c[1] > best[1]:
                 best = c
@@ -238,7 +252,5 @@ def proxy(pattern: str) -> str | None:
         return None
     if "m" not in flags or any(x in pattern for x in (r"\A", r"\z", "(?s")):
         return None
-    parts = [_factor(alt) for alt in alts]
-    if min(s for _, s in parts) < MIN_SCORE:
-        return None
-    return flags + "(?:" + "|".join(t for t, _ in parts) + ")"
+    found, score = _either([_factor(alt) for alt in alts])
+    return flags + found if score >= MIN_SCORE else None

@@ -3,8 +3,8 @@
 Rules are compiled in cleaner/rules.py. Here they are run: the Scanner, when
 every line rule's pattern is line-confined (cleaner/confined.py), finds all
 line-confined rules' matches from one scan of the text for their proxies
-(cleaner/proxy.py) and a test of each line it names; the Prefilter's RE2 Set names the other rules worth running on the
-whole text. LineScan is the line rules' scan for packs with a line rule that is
+(cleaner/proxy.py) and a test of each line it names; the Prefilter's RE2 Set
+names the other rules worth running on the whole text. LineScan is the line rules' scan for packs with a line rule that is
 not line-confined (then span, block and code rules go through the Prefilter).
 """
 from __future__ import annotations
@@ -252,8 +252,8 @@ class Scanner:
     triggers (the code rule then runs on the whole text). The whole patterns'
     alternation has a DFA state for every mix of patterns part-way through
     a line, built as new text needs it; the proxies' has few (10 MB of new
-    text: 0.40 s for the whole patterns' scan, 0.13 s for the proxies'). Rules with a pattern that is not line-confined
-    run on the whole text when the Prefilter's Set names them, and so do
+    text: 0.40 s for the whole patterns' scan, 0.13 s for the proxies').
+    Rules with a pattern that is not line-confined run on the whole text when the Prefilter's Set names them, and so do
     block rules whose opening pattern matches an empty line (re2's finditer
     gives such an empty match twice when it skipped text to find it, and the
     block with it: a line alone would give it once).
@@ -410,14 +410,7 @@ class LineTest:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)  # rules with line_regexes
-        self.owner: list[tuple[int, int]] = []  # Set pattern -> (rule, pattern)
-        self.set: Any = re2.Set.SearchSet(_options())
-        for i, rule in enumerate(self.rules):
-            for k, pattern in enumerate(rule.triggers):
-                self.set.Add(loosen(pattern))
-                self.owner.append((i, k))
-        if self.owner:
-            self.set.Compile()
+        self.set, _, self.owner = _trigger_set(self.rules)  # owner: Set pattern -> (rule, pattern)
 
     def __call__(self, line: bytes) -> Rule | None:
         if not self.owner:
