@@ -531,6 +531,32 @@ static int count_duplicates(int kind, const void *data, const Lines *L, int64_t 
     return ok ? 0 : -1;
 }
 
+/* Make the array *items (*cap items of `size` bytes) hold at least `need` items, doubling
+ * from at least `least`; new items are zeroed. -1 (MemoryError set) without memory. */
+static int grow(void **items, Py_ssize_t *cap, Py_ssize_t need, size_t size, Py_ssize_t least)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t n = *cap ? *cap : least;
+    while (n < need)
+        n *= 2;
+    char *v = PyMem_Realloc(*items, (size_t)n * size);
+    if (!v) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(v + (size_t)*cap * size, 0, (size_t)(n - *cap) * size);
+    *items = v;
+    *cap = n;
+    return 0;
+}
+#define GROW(ptr, cap, need, least) grow((void **)&(ptr), &(cap), (need), sizeof *(ptr), (least))
+
+typedef struct {
+    Py_ssize_t entry; /* in lx->all */
+    int32_t list;     /* the stoplist's id */
+} Pair;
+
 /* Every stoplist, given as the bytes of its file (list i has id i), into lx->all: each
  * line (split where bytes.splitlines() splits: \n, \r, \r\n) decoded from UTF-8 and
  * lower-cased as str.lower() does, with the ids of the lists holding it in increasing
@@ -538,9 +564,11 @@ static int count_duplicates(int kind, const void *data, const Lines *L, int64_t 
 static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
 {
     Py_ssize_t nfiles = PyList_GET_SIZE(files), npairs = 0, cappairs = 0, caplast = 0, capbuf = 0;
-    Py_ssize_t *pair_entry = NULL, *count = NULL;
-    int32_t *pair_list = NULL, *last = NULL; /* last: 1 + the last list each entry was seen in */
+    Pair *pairs = NULL;
+    Py_ssize_t *count = NULL;
+    int32_t *last = NULL; /* 1 + the last list each entry was seen in */
     Py_UCS4 *buf = NULL;
+    PyObject *text = NULL;
     int rc = -1;
     for (Py_ssize_t f = 0; f < nfiles; f++) {
         PyObject *blob = PyList_GET_ITEM(files, f);
@@ -548,7 +576,7 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
             PyErr_SetString(PyExc_TypeError, "stoplist files must be bytes");
             goto done;
         }
-        PyObject *text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(blob), PyBytes_GET_SIZE(blob), "strict");
+        Py_XSETREF(text, PyUnicode_DecodeUTF8(PyBytes_AS_STRING(blob), PyBytes_GET_SIZE(blob), "strict"));
         if (!text)
             goto done;
         int kind = PyUnicode_KIND(text);
@@ -559,65 +587,30 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
             while (end < len && READ(kind, d, end) != '\n' && READ(kind, d, end) != '\r')
                 end++;
             Py_ssize_t cap = 3 * (end - start) + 1; /* str.lower() at most triples a string */
-            if (cap > capbuf) {
-                Py_UCS4 *v = PyMem_Realloc(buf, cap * sizeof(Py_UCS4));
-                if (!v) {
-                    Py_DECREF(text);
-                    PyErr_NoMemory();
-                    goto done;
-                }
-                buf = v;
-                capbuf = cap;
-            }
+            if (GROW(buf, capbuf, cap, cap) < 0)
+                goto done;
             uint64_t h = 0;
             Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(text, d, start, end, buf, cap, &h)
                          : kind == PyUnicode_2BYTE_KIND ? lower_2(text, d, start, end, buf, cap, &h)
                                                         : lower_4(text, d, start, end, buf, cap, &h);
             Py_ssize_t k = m < 0 || m > cap ? -1 : table_add(&lx->all, buf, m);
             if (k < 0) {
-                Py_DECREF(text);
                 if (!PyErr_Occurred())
                     PyErr_SetString(PyExc_ValueError, "a stopword lower-cases to more than three times its length");
                 goto done;
             }
-            if (k >= caplast) {
-                Py_ssize_t grown = caplast ? 2 * caplast : 4096;
-                while (grown <= k)
-                    grown *= 2;
-                int32_t *v = PyMem_Realloc(last, grown * sizeof(int32_t));
-                if (!v) {
-                    Py_DECREF(text);
-                    PyErr_NoMemory();
-                    goto done;
-                }
-                memset(v + caplast, 0, (grown - caplast) * sizeof(int32_t));
-                last = v;
-                caplast = grown;
-            }
+            if (GROW(last, caplast, k + 1, 4096) < 0)
+                goto done;
             if (last[k] != f + 1) { /* a word once per list, as in a set */
                 last[k] = (int32_t)(f + 1);
-                if (npairs == cappairs) {
-                    Py_ssize_t grown = cappairs ? 2 * cappairs : 65536;
-                    Py_ssize_t *ve = PyMem_Realloc(pair_entry, grown * sizeof(Py_ssize_t));
-                    if (ve)
-                        pair_entry = ve;
-                    int32_t *vl = ve ? PyMem_Realloc(pair_list, grown * sizeof(int32_t)) : NULL;
-                    if (!vl) {
-                        Py_DECREF(text);
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                    pair_list = vl;
-                    cappairs = grown;
-                }
-                pair_entry[npairs] = k;
-                pair_list[npairs++] = (int32_t)f;
+                if (GROW(pairs, cappairs, npairs + 1, 65536) < 0)
+                    goto done;
+                pairs[npairs++] = (Pair){k, (int32_t)f};
             }
             start = end;
             if (start < len) /* past the line break: \r\n is one */
                 start += (READ(kind, d, start) == '\r' && start + 1 < len && READ(kind, d, start + 1) == '\n') ? 2 : 1;
         }
-        Py_DECREF(text);
     }
     /* Each entry's ids, contiguous and in list order. */
     Py_ssize_t nentries = lx->all.nentries;
@@ -629,7 +622,7 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
     }
     lx->capids = npairs ? npairs : 1;
     for (Py_ssize_t p = 0; p < npairs; p++)
-        count[pair_entry[p]]++;
+        count[pairs[p].entry]++;
     Py_ssize_t offset = 0;
     for (Py_ssize_t k = 0; k < nentries; k++) {
         lx->all.entries[k].langs = offset;
@@ -638,15 +631,15 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
         offset += lx->all.entries[k].nlangs;
     }
     for (Py_ssize_t p = 0; p < npairs; p++) {
-        lx->ids[count[pair_entry[p]]++] = pair_list[p];
-        if (pair_list[p] + 1 > lx->nlang)
-            lx->nlang = pair_list[p] + 1;
+        lx->ids[count[pairs[p].entry]++] = pairs[p].list;
+        if (pairs[p].list + 1 > lx->nlang)
+            lx->nlang = pairs[p].list + 1;
     }
     lx->nids = npairs;
     rc = 0;
 done:
-    PyMem_Free(pair_entry);
-    PyMem_Free(pair_list);
+    Py_XDECREF(text);
+    PyMem_Free(pairs);
     PyMem_Free(last);
     PyMem_Free(count);
     PyMem_Free(buf);
