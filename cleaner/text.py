@@ -11,6 +11,7 @@ import re2
 from ftfy import badness, chardata
 
 from . import native
+from .nfc import unsafe_bits
 from .model import Removal
 
 # Repair mojibake, stray HTML entities, control characters and line breaks,
@@ -103,9 +104,9 @@ def repair(text: str) -> str:
     if SUSPECT_RE.search(text) is None:
         return text
     hits: list[int] | None = None
-    bad = True
-    if native.module is not None:  # one C pass: fixable characters, entities, surrogates, badness gate
-        hits, surrogate, possible = native.module.repair_scan(text, FIXABLE_BITS)
+    bad = maybe_not_nfc = True
+    if native.module is not None:  # one C pass: fixable characters, entities, surrogates, badness and NFC gates
+        hits, surrogate, possible, maybe_not_nfc = native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())
         bad = possible or not BADNESS_GATE
     else:
         try:
@@ -115,7 +116,8 @@ def repair(text: str) -> str:
             surrogate = True
     if surrogate:  # lone surrogates: RE2 cannot scan them, ftfy fixes them
         return ftfy.fix_text(text, config=FTFY_CONFIG)
-    if not unicodedata.is_normalized("NFC", text):  # rare: find the lines one by one
+    # Text with no character that can break NFC (cleaner/nfc.py) is NFC: the check is skipped.
+    if maybe_not_nfc and not unicodedata.is_normalized("NFC", text):  # rare: find the lines one by one
         return _repair_lines(text, (m.start() for m in SUSPECT_RE.finditer(text)), _needs_ftfy)
     # A trigger inside a line is a trigger in the whole text, so scanning the
     # whole text once finds every line that needs ftfy (and perhaps a few more,

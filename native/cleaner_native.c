@@ -993,16 +993,17 @@ static PyObject *mask(PyObject *module, PyObject *args)
 static PyObject *repair_scan(PyObject *module, PyObject *args)
 {
     PyObject *text;
-    Py_buffer bits;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &bits))
+    Py_buffer bits, nfc;
+    if (!PyArg_ParseTuple(args, "Uy*y*", &text, &bits, &nfc))
         return NULL;
     int kind = PyUnicode_KIND(text);
     const void *d = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nbits = bits.len * 8;
-    PyObject *out = kind == PyUnicode_1BYTE_KIND ? repair_scan_1(d, n, bits.buf, nbits)
-                  : kind == PyUnicode_2BYTE_KIND ? repair_scan_2(d, n, bits.buf, nbits)
-                                                 : repair_scan_4(d, n, bits.buf, nbits);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nbits = bits.len * 8, nnfc = nfc.len * 8;
+    PyObject *out = kind == PyUnicode_1BYTE_KIND ? repair_scan_1(d, n, bits.buf, nbits, nfc.buf, nnfc)
+                  : kind == PyUnicode_2BYTE_KIND ? repair_scan_2(d, n, bits.buf, nbits, nfc.buf, nnfc)
+                                                 : repair_scan_4(d, n, bits.buf, nbits, nfc.buf, nnfc);
     PyBuffer_Release(&bits);
+    PyBuffer_Release(&nfc);
     return out;
 }
 
@@ -1047,7 +1048,8 @@ static PyMethodDef module_methods[] = {
     {"char_offsets", (PyCFunction)char_offsets, METH_VARARGS,
      "char_offsets(utf8, sorted byte offsets) -> the str offsets of those positions"},
     {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,
-     "repair_scan(text, bitmap) -> (positions of bitmap characters and entity starts, has surrogate, badness possible)"},
+     "repair_scan(text, bitmap, nfc bitmap) -> (positions of bitmap characters and entity starts, has surrogate, "
+     "badness possible, may not be NFC)"},
     {"in_output_form", (PyCFunction)in_output_form, METH_O,
      "in_output_form(text) -> whether text is non-empty and normalise(text) == text"},
     {"cut_normalise", (PyCFunction)cut_normalise, METH_VARARGS,

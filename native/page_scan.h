@@ -51,19 +51,30 @@ static const Entry *FN(lookup)(const Lexicon *lx, const Table *t, PyObject *text
     return table_find(t, lx->scratch, n, h);
 }
 
+/* The index of the first '\n' in d[start:len], or len. memchr finds the byte 0x0A;
+ * in a wider unit that byte may be part of another character (U+0A00-U+0AFF,
+ * U+xx0A), so each hit is checked as a whole unit and the search goes on past it. */
+static inline Py_ssize_t FN(find_newline)(const T *d, Py_ssize_t start, Py_ssize_t len)
+{
+    const char *base = (const char *)d, *p = base + start * sizeof(T), *stop = base + len * sizeof(T);
+    while (p < stop) {
+        const char *nl = memchr(p, '\n', stop - p);
+        if (!nl)
+            break;
+        Py_ssize_t i = (nl - base) / (Py_ssize_t)sizeof(T);
+        if (d[i] == '\n')
+            return i;
+        p = nl + 1;
+    }
+    return len;
+}
+
 /* Pass 1: every line's bounds, stripped bounds and number; the non-blank ones are kept. */
 static int FN(split_lines)(const T *d, Py_ssize_t len, Lines *out)
 {
     Py_ssize_t start = 0, rawno = 0;
     while (start <= len) {
-        Py_ssize_t end = start;
-        if (sizeof(T) == 1) {
-            const char *nl = memchr((const char *)d + start, '\n', len - start);
-            end = nl ? nl - (const char *)d : len;
-        } else {
-            while (end < len && d[end] != '\n')
-                end++;
-        }
+        Py_ssize_t end = FN(find_newline)(d, start, len);
         Py_ssize_t a = start, b = end;
         while (a < b && is_ws(d[a]))
             a++;
@@ -270,11 +281,6 @@ static PyObject *FN(normalise)(const T *d, Py_ssize_t len)
     return result;
 }
 
-/* The repair pre-scan (cleaner/text.py): positions of the characters set in
- * bits (nbits of them) and of every "&" that starts a match of ftfy's entity
- * regex &#?[0-9A-Za-z]{1,24}; in text order; whether the text holds a lone
- * surrogate; whether ftfy's badness regex could match (two non-ASCII
- * characters in a row, or one of Â Ã Œ œ or a C1 control). */
 /* in_output_form() of cleaner/pipeline.py: whether normalise(d) == d, with d
  * not empty; stops at the first character that normalise would change. */
 static int FN(output_form)(const T *d, Py_ssize_t len)
@@ -330,18 +336,27 @@ static Py_ssize_t FN(cut)(const T *d, Py_ssize_t len, const Py_ssize_t *spans, P
     return o + len - pos;
 }
 
-static PyObject *FN(repair_scan)(const T *d, Py_ssize_t len, const unsigned char *bits, Py_ssize_t nbits)
+/* The repair pre-scan (cleaner/text.py): positions of the characters set in
+ * bits (nbits of them) and of every "&" that starts a match of ftfy's entity
+ * regex &#?[0-9A-Za-z]{1,24}; in text order; whether the text holds a lone
+ * surrogate; whether ftfy's badness regex could match (two non-ASCII
+ * characters in a row, or one of Â Ã Œ œ or a C1 control);
+ * whether it may not be NFC (a character set in nfc, nnfc bits of them, or
+ * at or past them: no ASCII character is ever set there). */
+static PyObject *FN(repair_scan)(const T *d, Py_ssize_t len, const unsigned char *bits, Py_ssize_t nbits,
+                                 const unsigned char *nfc, Py_ssize_t nnfc)
 {
     PyObject *hits = PyList_New(0);
     if (!hits)
         return NULL;
-    int surrogate = 0, bad = 0, prev_wide = 0;
+    int surrogate = 0, bad = 0, prev_wide = 0, unsafe = 0;
     for (Py_ssize_t i = 0; i < len; i++) {
         Py_UCS4 c = d[i];
         int hit = (Py_ssize_t)c < nbits && ((bits[c >> 3] >> (c & 7)) & 1);
         if (c >= 128) {
             bad |= prev_wide || c == 0xC2 || c == 0xC3 || c == 0x152 || c == 0x153 || c < 0xA0;
             surrogate |= c >= 0xD800 && c < 0xE000;
+            unsafe |= (Py_ssize_t)c >= nnfc || ((nfc[c >> 3] >> (c & 7)) & 1);
             prev_wide = 1;
         } else {
             prev_wide = 0;
@@ -367,5 +382,5 @@ static PyObject *FN(repair_scan)(const T *d, Py_ssize_t len, const unsigned char
             Py_DECREF(pos);
         }
     }
-    return Py_BuildValue("Nii", hits, surrogate, bad);
+    return Py_BuildValue("Niii", hits, surrogate, bad, unsafe);
 }

@@ -13,6 +13,7 @@ from cleaner import native
 from cleaner.classify import SEPARATORS, TERMINALS
 from cleaner.stoplists import stoplists
 from cleaner.lines import COLUMNS, Lexicon
+from cleaner.nfc import unsafe_bits
 
 needs_native = pytest.mark.skipif(not native.available(), reason="the C extension is not built")
 _LEXICON: list[Lexicon] = []
@@ -161,7 +162,7 @@ REPAIR_TEXT = st.lists(
 def test_repair_scan_native_equals_python(text) -> None:
     from cleaner.text import ENTITY_RE, FIXABLE_BITS, FIXABLE_RE
 
-    hits, surrogate, _ = native.module.repair_scan(text, FIXABLE_BITS)
+    hits, surrogate, _, _ = native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())
     expected = sorted([m.start() for m in FIXABLE_RE.finditer(text)] + [m.start() for m in ENTITY_RE.finditer(text)])
     assert hits == expected
     assert surrogate == any(0xD800 <= ord(c) < 0xE000 for c in text)
@@ -175,7 +176,7 @@ def test_badness_gate_is_sound(text) -> None:
     """When the pre-scan says ftfy's badness regex cannot match, it does not."""
     from cleaner.text import BADNESS_GATE, BADNESS_LINES_RE2, FIXABLE_BITS
 
-    _, _, possible = native.module.repair_scan(text, FIXABLE_BITS)
+    _, _, possible, _ = native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())
     if BADNESS_GATE and not possible:
         assert BADNESS_LINES_RE2.search(text) is None
 
@@ -193,7 +194,7 @@ def test_badness_gate_on_every_isolated_character() -> None:
             for right in around:
                 text = left + c + right
                 if BADNESS_LINES_RE2.search(text) is not None:
-                    assert native.module.repair_scan(text, FIXABLE_BITS)[2], repr(text)
+                    assert native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())[2], repr(text)
 
 
 @needs_native
