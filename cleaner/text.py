@@ -11,7 +11,7 @@ import re2
 from ftfy import badness, chardata
 
 from . import native
-from .nfc import unsafe_bits
+from .nfc import bitmap, unsafe_bits
 from .model import Removal
 
 # Repair mojibake, stray HTML entities, control characters and line breaks,
@@ -78,14 +78,7 @@ BADNESS_RE2 = re2.compile(_unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
 BADNESS_LINES_RE2 = re2.compile("(?m)" + _unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
 
 
-def _bitmap(codes: set[int]) -> bytes:
-    bits = bytearray(max(codes) // 8 + 1)
-    for c in codes:
-        bits[c >> 3] |= 1 << (c & 7)
-    return bytes(bits)
-
-
-FIXABLE_BITS = _bitmap(_FIXED_CHARS)  # the C pre-scan's form of FIXABLE_RE
+FIXABLE_BITS = bitmap(_FIXED_CHARS)  # the C pre-scan's form of FIXABLE_RE
 # Every match of ftfy 6.3's badness regex holds two non-ASCII characters in a
 # row, or one of Â Ã Œ œ or a C1 control: the C pre-scan says whether the text
 # has any, and the badness scan is skipped when it has none. For another
