@@ -178,6 +178,8 @@ typedef struct {
     int nlang;          /* largest stoplist id + 1 */
     Table **bylang;     /* nlang + 1 small tables built on first use: [lang] codes, [nlang] for no language */
     PyObject *terminals; /* tuple of str: a line "ends in punctuation" if it ends with one */
+    Py_UCS4 term1[16];   /* the terminals, if each is one character and there are at most 16 */
+    int nterm1;          /* how many; -1: use terminals */
     Py_UCS4 *scratch;    /* all.maxlen + 1 code points: a lower-cased token */
 } Lexicon;
 
@@ -337,12 +339,31 @@ static int Lexicon_init(Lexicon *lx, PyObject *args, PyObject *kwds)
         PyErr_NoMemory();
         return -1;
     }
+    lx->nterm1 = PyTuple_GET_SIZE(terms) <= 16 ? (int)PyTuple_GET_SIZE(terms) : -1;
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(terms) && lx->nterm1 >= 0; j++) {
+        PyObject *t = PyTuple_GET_ITEM(terms, j);
+        if (PyUnicode_GET_LENGTH(t) == 1)
+            lx->term1[j] = PyUnicode_READ_CHAR(t, 0);
+        else
+            lx->nterm1 = -1;
+    }
     Py_XSETREF(lx->terminals, terms);
     return 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Characters                                                                */
+
+/* Classes of the ASCII characters for the page pass (whitespace as Py_UNICODE_ISSPACE says). */
+enum { K_WS = 1, K_UPPER = 2, K_LOWER = 4, K_COMMA = 8, K_DOT = 16 };
+static unsigned char ascii_class[128];
+
+static void build_ascii_class(void)
+{
+    for (Py_UCS4 c = 0; c < 128; c++)
+        ascii_class[c] = (Py_UNICODE_ISSPACE(c) ? K_WS : 0) | (c >= 'A' && c <= 'Z' ? K_UPPER : 0)
+                       | (c >= 'a' && c <= 'z' ? K_LOWER : 0) | (c == ',' ? K_COMMA : 0) | (c == '.' ? K_DOT : 0);
+}
 
 /* Whitespace as str.split() and str.strip() see it (Py_UNICODE_ISSPACE), as a
  * byte per code point below the last whitespace character, built once from
@@ -364,6 +385,7 @@ static int build_ws_table(void)
     }
     for (Py_UCS4 c = 0; c < ws_limit; c++)
         ws_table[c] = Py_UNICODE_ISSPACE(c) ? 1 : 0;
+    build_ascii_class();
     return 0;
 }
 
@@ -466,6 +488,15 @@ static int ends_with_any(PyObject *terms, int kind, const void *data, Py_ssize_t
             return 1;
     }
     return 0;
+}
+
+/* Whether c is one of the n characters in terms (a non-empty line's last character, for single-character terminals). */
+static inline int ends_with_char(const Py_UCS4 *terms, int n, Py_UCS4 c)
+{
+    int hit = 0;
+    for (int j = 0; j < n; j++)
+        hit |= terms[j] == c;
+    return hit;
 }
 
 /* Columns of the primitives matrix, in order (cleaner/lines.py names them). */
@@ -744,7 +775,8 @@ static PyObject *Lexicon_page(Lexicon *lx, PyObject *args)
         AT(C_SEP, i) = out[C_SEP];
         AT(C_COMMA, i) = out[C_COMMA];
         AT(C_DOTSPACE, i) = out[C_DOTSPACE];
-        AT(C_TERM, i) = ends_with_any(lx->terminals, kind, data, a, b);
+        AT(C_TERM, i) = lx->nterm1 >= 0 ? ends_with_char(lx->term1, lx->nterm1, READ(kind, data, b - 1))
+                                          : ends_with_any(lx->terminals, kind, data, a, b);
         AT(C_TITLE, i) = out[C_TITLE];
         AT(C_BLANK, i) = (i == 0 || L.rawno[i] - L.rawno[i - 1] > 1);
     }

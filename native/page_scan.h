@@ -156,64 +156,111 @@ done:
     return lang;
 }
 
+/* str.istitle() of d[a:b]: upper or title case only after an uncased character,
+ * lower case only after a cased one, and at least one cased character. Most
+ * lines fail within their first word. */
+static int FN(title)(const T *d, Py_ssize_t a, Py_ssize_t b)
+{
+    int cased = 0, prev_cased = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = d[i];
+        int upper, lower;
+        if (c < 128) {
+            upper = (ascii_class[c] & K_UPPER) != 0;
+            lower = (ascii_class[c] & K_LOWER) != 0;
+        } else {
+            upper = Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISTITLE(c);
+            lower = !upper && Py_UNICODE_ISLOWER(c);
+        }
+        if (upper) {
+            if (prev_cased)
+                return 0;
+            prev_cased = cased = 1;
+        } else if (lower) {
+            if (!prev_cased)
+                return 0;
+            prev_cased = cased = 1;
+        } else {
+            prev_cased = 0;
+        }
+    }
+    return cased;
+}
+
+/* c lower-cased as the page pass does for a word without U+0130 or U+03A3. */
+static inline Py_UCS4 FN(low)(Py_UCS4 c)
+{
+    return c < 128 ? c | ((ascii_class[c] & K_UPPER) << 4) : Py_UNICODE_TOLOWER(c); /* K_UPPER << 4 == 32 */
+}
+
+/* The entry of the word d[tok:tok+n] (no U+0130 or U+03A3, n <= t->maxlen) in t, from
+ * the hash of its lower-cased code points (FN(line_stats)), or NULL. */
+static inline const Entry *FN(find_word)(const Table *t, const T *d, Py_ssize_t tok, Py_ssize_t n, uint64_t h)
+{
+    if (!t->slots)
+        return NULL;
+    for (Py_ssize_t i = (Py_ssize_t)(h & t->mask);; i = (i + 1) & t->mask) {
+        const Slot *slot = &t->slots[i];
+        if (!slot->entry)
+            return NULL;
+        if (slot->hash != h)
+            continue;
+        const Entry *e = &t->entries[slot->entry - 1];
+        if (e->len != n)
+            continue;
+        const Py_UCS4 *key = t->pool + e->key;
+        Py_ssize_t k = 0;
+        while (k < n && key[k] == FN(low)(d[tok + k]))
+            k++;
+        if (k == n)
+            return e;
+    }
+}
+
 /* Pass 2 for one stripped line d[a:b]: words and their codes, commas, ". "
- * pairs, title case, in one loop over its characters. Each word is lower-cased
- * and hashed as it is read (as FN(lower) does), then looked up in codes. */
+ * pairs, title case. Each word is lower-cased and hashed as it is read (as
+ * FN(lower) does), then looked up in codes if it is no longer than its
+ * longest key. */
 static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text, const T *d, Py_ssize_t a,
                           Py_ssize_t b, int64_t *out, int *zero_token)
 {
     int64_t words = 0, stop = 0, sep = 0, comma = 0, dots = 0;
-    /* str.istitle(): upper/title case only after an uncased character, lower case only after a cased one. */
-    int title = 1, cased = 0;
-    Py_UCS4 *buf = lx->scratch;
     const Py_ssize_t cap = codes->maxlen;
     Py_ssize_t i = a;
     while (i < b) {
         Py_UCS4 c = d[i];
-        if (is_ws(c)) {
+        if (c < 128 ? (ascii_class[c] & K_WS) : is_ws(c)) {
             i++;
             continue;
         }
         /* One word: d[tok:i]. */
-        Py_ssize_t tok = i, n = 0;
-        int slow = 0, prev_cased = 0; /* slow: it holds U+0130 or U+03A3, lowered by str.lower() */
+        Py_ssize_t tok = i;
+        int slow = 0; /* it holds U+0130 or U+03A3, lowered by str.lower() */
         uint64_t h = 1469598103934665603ULL;
-        do {
+        for (;;) {
             Py_UCS4 low;
-            int upper, lower;
             if (c < 128) {
-                upper = c - 'A' < 26u;
-                lower = c - 'a' < 26u;
-                low = c | ((Py_UCS4)upper << 5);
-                if (c == ',')
-                    comma++;
-                else if (c == '.' && i + 1 < b && d[i + 1] == ' ')
-                    dots++;
+                unsigned k = ascii_class[c];
+                low = c | ((k & K_UPPER) << 4); /* K_UPPER << 4 == 32: 'A' -> 'a' */
+                if (k & (K_COMMA | K_DOT)) {
+                    if (k & K_COMMA)
+                        comma++;
+                    else if (i + 1 < b && d[i + 1] == ' ')
+                        dots++;
+                }
             } else {
-                upper = Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISTITLE(c);
-                lower = !upper && Py_UNICODE_ISLOWER(c);
                 slow |= c == 0x130 || c == 0x3A3;
                 low = Py_UNICODE_TOLOWER(c);
             }
-            if (n < cap) {
-                buf[n] = low;
-                h = (h ^ low) * 1099511628211ULL;
-            }
-            n++;
-            if (title) {
-                if (upper) {
-                    title = !prev_cased;
-                    prev_cased = cased = 1;
-                } else if (lower) {
-                    title = prev_cased;
-                    prev_cased = cased = 1;
-                } else {
-                    prev_cased = 0;
-                }
-            }
-            i++;
-        } while (i < b && !is_ws(c = d[i]));
+            h = (h ^ low) * 1099511628211ULL; /* read only when the word is no longer than cap */
+            if (++i >= b)
+                break;
+            c = d[i];
+            if (c < 128 ? (ascii_class[c] & K_WS) : is_ws(c))
+                break;
+        }
         words++;
+        Py_ssize_t n = i - tok;
         if (n == 1 && d[tok] == 0)
             *zero_token = 1;
         const Entry *en = NULL;
@@ -223,7 +270,7 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
             if (err)
                 return -1;
         } else if (n <= cap) {
-            en = table_find(codes, buf, n, mix(h));
+            en = FN(find_word)(codes, d, tok, n, mix(h));
         }
         if (en) {
             sep += en->code == CODE_SEP;
@@ -235,7 +282,7 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
     out[C_SEP] = sep;
     out[C_COMMA] = comma;
     out[C_DOTSPACE] = dots;
-    out[C_TITLE] = title && cased;
+    out[C_TITLE] = FN(title)(d, a, b);
     return 0;
 }
 

@@ -85,6 +85,14 @@ def test_page_primitives_edge_cases() -> None:
 
 
 @needs_native
+@pytest.mark.parametrize("terminals", [("...", "!", "»"), ("", "."), tuple("abcdefghijklmnopq"), ()])
+def test_terminals_of_any_length(terminals) -> None:
+    """The C pass tests one last character when every terminal is one (at most 16), else each terminal: both as str.endswith."""
+    lexicon = Lexicon(stoplists()[0], SEPARATORS, terminals)
+    same_page(lexicon, "Wait...\nNo..\nYes!\n«Quoi»\nq\nstop.\nabc\n\u00bb \nx")
+
+
+@needs_native
 def test_every_code_point_is_lowered_and_classed_alike() -> None:
     """Each character alone, beside a capital and after a letter: the same lower case, space and case tests."""
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and (c < 0x10000 or c % 5 == 0)]
