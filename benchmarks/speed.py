@@ -71,44 +71,66 @@ def best(fn: Callable[[], object], repeat: int | None = None) -> float:
     return min(timed(fn) for _ in range(repeat or REPEAT))
 
 
-def row(name: str, mb: float, secs: float, floor: float | None = None) -> str:
-    speed = mb / secs
-    ratio = f"   {floor / speed:5.1f}x the floor's time" if floor else ""
-    return f"{name:42} {speed:8.2f} MB/s  ({secs:6.2f} s){ratio}"
+def row(name: str, mb: float, secs: float, floor_secs: float | None = None) -> str:
+    """One line of the text table; the ratio is secs over the floor's seconds on the same text."""
+    ratio = f"   {secs / floor_secs:5.1f}x the floor's time" if floor_secs else ""
+    return f"{name:42} {mb / secs:8.2f} MB/s  ({secs:6.2f} s){ratio}"
+
+
+FLOOR = re.compile("advertisement", re.IGNORECASE)  # the floor: one pass of one case-insensitive regex
+
+
+def paired(fn: Callable[[], object], floor: Callable[[], object], repeat: int | None = None) -> tuple[float, float]:
+    """(best seconds of fn, best seconds of floor), from `repeat` runs of each, alternated.
+
+    This machine's speed drifts from minute to minute, and the floor (a tight
+    loop in C) drifts more than the pipeline: each row's ratio is taken to the
+    floor passes run between its own runs, not to one measured earlier.
+    """
+    fns, floors = [], []
+    for _ in range(repeat or REPEAT):
+        floors.append(timed(floor))
+        fns.append(timed(fn))
+    return min(fns), min(floors)
 
 
 def text_mode(docs: list[str]) -> None:
     mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     whole = "\n".join(docs)
-    floor_re = re.compile("advertisement", re.IGNORECASE)
-    floor = mb / best(lambda: floor_re.findall(whole), 5)  # best of 5: it is short
+
+    def floor() -> object:
+        return FLOOR.findall(whole)
+
     clock = "CPU time" if CLOCK is time.process_time else "wall clock"
-    print(f"corpus: {len(docs)} documents, {mb:.1f} MB; every row is the best of {REPEAT} runs ({clock})")
+    print(f"corpus: {len(docs)} documents, {mb:.1f} MB; every row is the best of {REPEAT} runs ({clock});")
+    print("each ratio is to the floor passes run between that row's runs (the same text)")
     native = getattr(cleaner, "native_available", lambda: False)()  # older versions have no extension
     print(f"C extension (_cleaner_native): {'in use' if native else 'NOT in use (pure Python)'}\n")
-    print(row("floor: one case-insensitive regex pass", mb, mb / floor))
+    print(row("floor: one case-insensitive regex pass", mb, best(floor, 5)))  # best of 5: it is short
     full = Pipeline(settings(format="text"))
     rules = Pipeline(settings(format="text", keep=["boilerplate"]))
     full.run(docs[0])
     repaired = [repair(d) for d in docs]
-    print(row("repair (ftfy, exact fast path)", mb, best(lambda: [repair(d) for d in docs]), floor))
-    print(row("rule pass", mb, best(lambda: [rules.cleaner.run_source(d) for d in repaired]), floor))
-    print(row("classifier", mb, best(lambda: [find_boilerplate(d) for d in repaired]), floor))
-    print(row("whole text pipeline (one core)", mb, best(lambda: [full.run(d) for d in docs]), floor))
-    print(row("whole pipeline, first pass (fresh process)", mb, first_pass(docs), floor))
+    print(row("repair (ftfy, exact fast path)", mb, *paired(lambda: [repair(d) for d in docs], floor)))
+    print(row("rule pass", mb, *paired(lambda: [rules.cleaner.run_source(d) for d in repaired], floor)))
+    print(row("classifier", mb, *paired(lambda: [find_boilerplate(d) for d in repaired], floor)))
+    print(row("whole text pipeline (one core)", mb, *paired(lambda: [full.run(d) for d in docs], floor)))
+    print(row("whole pipeline, first pass (fresh process)", mb, *first_pass(docs)))
     warm, timed = docs[0::2], docs[1::2]  # every other document: two halves of the same mix
     timed_mb = sum(len(d.encode("utf-8")) for d in timed) / 1e6
-    print(row("  one half, after the other (fresh process)", timed_mb, first_pass(warm + timed, len(warm)), floor))
+    print(row("  one half, after the other (fresh process)", timed_mb, *first_pass(warm + timed, len(warm))))
     print("  (the stage rows are the best of repeated passes over the same text, in which RE2's lazily\n"
           "   built DFA states are cached; the first-pass row is one pass with them built as the text needs\n"
-          "   them; the last row times every other document, new text, once the rest are done: a long run's speed)")
+          "   them; the last row times every other document, new text, once the rest are done: a long run's speed;\n"
+          "   the fresh processes time the floor on the text they cleaned, best of 3 after the pass)")
 
 
 # One timed pass in a new process: the pipeline built and its tables loaded on a short text, the
 # first `skip` documents cleaned untimed, then every other document once. RE2 builds DFA states on
 # first need, so this is the speed on text it meets new (after `skip` documents of other text).
+# Then the floor on the same documents, best of 3, for the row's ratio.
 FIRST_PASS = """
-import json, sys, time
+import json, re, sys, time
 from cleaner import Pipeline, settings
 docs = json.load(open(sys.argv[1], encoding="utf-8"))
 skip = int(sys.argv[3])
@@ -120,20 +142,29 @@ clock = time.process_time if sys.argv[2] == "cpu" else time.perf_counter
 t = clock()
 for d in docs[skip:]:
     p.run(d)
-print(clock() - t)
+secs = clock() - t
+whole, floor = "\\n".join(docs[skip:]), re.compile(sys.argv[4], re.IGNORECASE)
+floors = []
+for _ in range(3):
+    t = clock()
+    floor.findall(whole)
+    floors.append(clock() - t)
+print(secs, min(floors))
 """
 
 
-def first_pass(docs: list[str], skip: int = 0) -> float:
-    """Seconds of one pass of the whole text pipeline over docs[skip:], in a fresh process that cleaned docs[:skip] first."""
+def first_pass(docs: list[str], skip: int = 0) -> tuple[float, float]:
+    """(seconds of one pass of the whole text pipeline over docs[skip:], in a fresh process that cleaned
+    docs[:skip] first; the floor's best seconds on the same documents, in that process)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "docs.json"
         path.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
         clock = "cpu" if CLOCK is time.process_time else "wall"
         # cwd: a folder without the source tree, which "python -c" would import instead of the installed cleaner
-        out = subprocess.run([sys.executable, "-c", FIRST_PASS, str(path), clock, str(skip)], check=True,
-                             capture_output=True, text=True, cwd=tmp)
-    return float(out.stdout.strip())
+        out = subprocess.run([sys.executable, "-c", FIRST_PASS, str(path), clock, str(skip), FLOOR.pattern],
+                             check=True, capture_output=True, text=True, cwd=tmp)
+    secs, floor = map(float, out.stdout.split())
+    return secs, floor
 
 
 def html_mode(html_dir: Path, limit: int) -> None:
