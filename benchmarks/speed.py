@@ -37,12 +37,17 @@ CORPUS_MB = 10.0  # enough for stable numbers, small enough for a laptop run
 SCALING_MB = 60  # the -j 1 / -j 2 row; start-up (imports, stoplists, RE2's first states: about 2 s) is in both
 
 
-def corpus(text_dir: Path | None, target_mb: float) -> list[str]:
-    """Documents from seeds/ and text_dir, repeated until target_mb of UTF-8."""
+def documents(text_dir: Path | None) -> list[str]:
+    """The documents of seeds/ and text_dir, each once."""
     paths = sorted((ROOT / "seeds").glob("*.txt"))
     if text_dir is not None:
         paths += sorted(text_dir.glob("*.txt"))
-    docs = [p.read_text(encoding="utf-8") for p in paths]
+    return [p.read_text(encoding="utf-8") for p in paths]
+
+
+def corpus(text_dir: Path | None, target_mb: float) -> list[str]:
+    """Documents from seeds/ and text_dir, repeated until target_mb of UTF-8."""
+    docs = documents(text_dir)
     out, size = [], 0
     while size < target_mb * 1e6:
         for d in docs:
@@ -189,18 +194,21 @@ def html_mode(html_dir: Path, limit: int) -> None:
           f"added cost {100 * (ours - plain) / plain:+.0f}% of trafilatura's time")
 
 
-def write_jsonl(path: Path, docs: list[str], target_mb: float) -> int:
-    """A JSONL file of about target_mb, records cycling through docs; returns the record count."""
+def write_jsonl(path: Path, docs: list[str], target_mb: float | None) -> int:
+    """A JSONL file of about target_mb, records cycling through docs (None: each document once); returns the record count."""
     n, size = 0, 0
+    limit = float("inf") if target_mb is None else target_mb * 1e6
     with open(path, "w", encoding="utf-8") as fh:
-        while size < target_mb * 1e6:
+        while size < limit:
             for d in docs:
                 line = json.dumps({"id": n, "text": d}, ensure_ascii=False) + "\n"
                 fh.write(line)
                 n += 1
                 size += len(line.encode("utf-8"))
-                if size >= target_mb * 1e6:
+                if size >= limit:
                     break
+            if target_mb is None:
+                break
     return n
 
 
@@ -239,7 +247,7 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def ceiling(docs: list[str], mb: float, repeat: int, tmp: Path) -> str:
+def ceiling(docs: list[str], mb: float | None, repeat: int, tmp: Path) -> str:
     """Two independent `clean -j 1` runs on two halves of a JSONL file, at once against one after the other.
 
     No -j 2 can beat what two unrelated processes get from the machine's two cores
@@ -247,7 +255,7 @@ def ceiling(docs: list[str], mb: float, repeat: int, tmp: Path) -> str:
     """
     halves = [tmp / f"half-{k}.jsonl" for k in (0, 1)]
     for k, path in enumerate(halves):
-        write_jsonl(path, docs[k::2], mb / 2)
+        write_jsonl(path, docs[k::2], None if mb is None else mb / 2)
     exe = str(Path(sys.executable).with_name("clean"))
     apart, together = [], []
     for _ in range(repeat):
@@ -261,27 +269,33 @@ def ceiling(docs: list[str], mb: float, repeat: int, tmp: Path) -> str:
     for path in halves:
         path.unlink()
     one, two = min(apart), min(together)
-    return (f"the machine's ceiling: two clean -j 1 on halves of {mb:g} MB, one after the other {one:.1f} s, "
+    what = "the same documents" if mb is None else f"{mb:g} MB"
+    return (f"the machine's ceiling: two clean -j 1 on halves of {what}, one after the other {one:.1f} s, "
             f"at once {two:.1f} s: {one / two:.2f}x")
 
 
-def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path, files_mb: list[float] = ()) -> None:
+def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path, files_mb: list[float] = (),
+            distinct: list[str] = ()) -> None:
     """-j 1 against -j 2 on JSONL files of the given sizes and on folders of files, with the load they ran under.
 
+    The sized files cycle through docs; a file of the ``distinct`` documents, each once, comes first
+    (a real corpus repeats no document; a repeated one meets RE2's DFA states warm in one process).
     The folders hold the corpus once, or files cycling through it up to each of ``files_mb``.
     """
     cores = os.cpu_count()
     print(f"\n-j 1 against -j 2 ({cores} cores here), best of {repeat} interleaved; "
           "load average (1/5/15 min) before and after each row:")
-    for mb in sizes:
-        src = tmp / f"scale-{mb:g}.jsonl"
-        write_jsonl(src, docs, mb)
+    rows: list[tuple[list[str], float | None]] = [(list(distinct), None)] if distinct else []
+    for group, mb in rows + [(docs, mb) for mb in sizes]:
+        src = tmp / "scale.jsonl"
+        records = write_jsonl(src, group, mb)
+        what = f"{mb:g} MB" if mb is not None else f"every document once ({records} records, {src.stat().st_size / 1e6:.0f} MB)"
         load = _load()
         (one, cpu1), (two, cpu2) = _pair(lambda j: ["--jsonl", "-j", str(j), str(src)], repeat)
-        print(f"  clean --jsonl, {mb:g} MB: -j 1 {one:.1f} s (CPU {cpu1:.1f} s), -j 2 {two:.1f} s "
+        print(f"  clean --jsonl, {what}: -j 1 {one:.1f} s (CPU {cpu1:.1f} s), -j 2 {two:.1f} s "
               f"(CPU {cpu2:.1f} s): speed-up {one / two:.2f}x; load {load} -> {_load()}")
         src.unlink()
-        print("  " + ceiling(docs, mb, repeat, tmp))
+        print("  " + ceiling(group, mb, repeat, tmp))
     for k, mb in enumerate(files_mb or [None]):
         folder = tmp / f"files-{k}"
         folder.mkdir()
@@ -360,11 +374,12 @@ def main() -> None:
         html_mode(args.html_dir, args.html_limit)
         return
     docs = corpus(args.text_dir, args.corpus_mb)
+    distinct = documents(args.text_dir)
     sizes = [float(x) for x in args.scaling_mb.split(",") if x]
     files_mb = [float(x) for x in args.files_mb.split(",") if x]
     if args.scaling_only:
         with tempfile.TemporaryDirectory() as tmp:
-            scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb)
+            scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb, distinct)
         return
     text_mode(docs)
     if args.text_only:
@@ -372,7 +387,7 @@ def main() -> None:
     if args.html_dir:
         html_mode(args.html_dir, args.html_limit)
     with tempfile.TemporaryDirectory() as tmp:
-        scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb)
+        scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb, distinct)
         streaming(docs, [float(x) for x in args.stream_mb.split(",") if x], Path(tmp))
     pathological(Path(tempfile.gettempdir()))
 
