@@ -17,14 +17,20 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from importlib import resources
-
-import numpy as np
+from itertools import accumulate, chain
+from typing import TYPE_CHECKING
 
 from . import native
 from .lines import COLUMNS, Lexicon, Primitives
 from .stoplists import stoplist_files, stoplists
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from .lazy import numpy as np  # the C path (native_model) never needs it
 
 # Documents this small are left alone: too little context to find a main region.
 MIN_LINES = 5
@@ -68,20 +74,34 @@ def _weights_path() -> str:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def load_model() -> dict:
-    """Read the weights file once; each stage's edges and tables become numpy arrays ready for one gather.
+def _read_weights() -> dict:
+    """The weights file as JSON.
 
     A stage lists its input columns with their bin edges, and tables over pairs of columns (``a``, ``b``:
     column numbers, ``b`` may be ``-1`` for a one-column table) holding ``len(edges[a]) + 1`` by
     ``len(edges[b]) + 1`` values, row-major.
     """
     with open(_weights_path(), encoding="utf-8") as fh:
-        model = json.load(fh)
+        return json.load(fh)
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> dict:
+    """Read the weights file once; each stage's edges and tables become numpy arrays ready for one gather.
+
+    ``model["native"]`` is the C scorer of the same weights (native_model), or None.
+    """
+    model = _read_weights()
     for stage in model["stages"]:
         prepare_stage(stage)
-    model["native"] = native_scorer(model)
+    model["native"] = native_model()
     return model
+
+
+@functools.lru_cache(maxsize=1)
+def native_model() -> object | None:
+    """The C scorer of the weights file, built once from the JSON without numpy; None without the extension."""
+    return native_scorer(_read_weights()) if native.module is not None else None
 
 
 def prepare_stage(stage: dict) -> dict:
@@ -333,10 +353,11 @@ def find_boilerplate(
 
     With the C extension (and ``use_native``) one C call scores the page; otherwise the numpy code does.
     """
+    scorer = native_model() if use_native else None
+    if scorer is not None:
+        p = _primitives(source, removed, with_lines=False)  # the C scorer reads the columns' bytes only
+        return [(a, b, "classifier") for a, b in scorer.spans(p.data, p.lang)]  # type: ignore[attr-defined]
     model = load_model()
-    if use_native and model["native"] is not None:
-        p = _primitives(source, removed, with_lines=False)  # the C scorer reads the columns only
-        return [(a, b, "classifier") for a, b in model["native"].spans(p.columns, p.lang)]
     page = Page(source, removed)
     if is_small(page):
         return []
@@ -371,24 +392,34 @@ def native_sources(computed: Sequence[str]) -> dict[str, tuple[int, int, float]]
     return out
 
 
+def _i32(values: Iterable[int]) -> bytes:
+    """Native int32s (the C scorer's int32_t arrays)."""
+    out = array("i", values)
+    assert out.itemsize == 4
+    return out.tobytes()
+
+
+def _f64(values: Iterable[float]) -> bytes:
+    """Native doubles."""
+    return array("d", values).tobytes()
+
+
 def native_stage(stage: dict, sources: dict[str, tuple[int, int, float]]) -> tuple | None:
-    """A prepared stage as the C scorer takes it, or None if it reads a column the C code does not compute."""
+    """A stage, as read from the weights file or prepared, as the C scorer takes it (the arrays prepare_stage
+    makes, as bytes), or None if it reads a column the C code does not compute."""
     if not stage["features"] or any(name not in sources for name in stage["features"]):
         return None
-    if any(len(e) > 255 or np.isnan(e).any() or np.any(np.diff(e) < 0) for e in stage["edges"]):
+    edges = [[float(x) for x in e] for e in stage["edges"]]
+    if any(len(e) > 255 or any(x != x for x in e) or any(b < a for a, b in zip(e, e[1:])) for e in edges):
         return None  # the C search wants sorted edges (no NaN) and at most 256 bins
-
-    def i32(values: object) -> bytes:
-        return np.ascontiguousarray(values, dtype=np.int32).tobytes()
-
-    def f64(values: object) -> bytes:
-        return np.ascontiguousarray(values, dtype=np.float64).tobytes()
-
+    nbins = [len(e) + 1 for e in edges] + [1]
+    tables = stage["tables"]
+    b = [t["b"] % len(nbins) for t in tables]  # -1: the constant column
     src, shift, fill = zip(*(sources[name] for name in stage["features"]))
     return (
-        i32(src), i32(shift), f64(fill), i32([len(e) for e in stage["edges"]]), f64(np.concatenate(stage["edges"])),
-        i32(stage["a"]), i32(stage["b"]), i32(stage["offset"].ravel()), i32(stage["stride"].ravel()),
-        f64(stage["values"]), float(stage["bias"]),
+        _i32(src), _i32(shift), _f64(fill), _i32(len(e) for e in edges), _f64(chain.from_iterable(edges)),
+        _i32(t["a"] for t in tables), _i32(b), _i32(accumulate((len(t["values"]) for t in tables[:-1]), initial=0)),
+        _i32(nbins[k] for k in b), _f64(chain.from_iterable(t["values"] for t in tables)), float(stage["bias"]),
     )
 
 
@@ -409,22 +440,19 @@ def native_tree(model: dict) -> tuple:
     tree = model.get("threshold_tree")
     walk({"threshold": model["threshold"]} if tree is None else tree)
     feature, value, left, right, threshold = (list(c) for c in zip(*nodes))
-    return (
-        np.asarray(feature, dtype=np.int32).tobytes(), np.asarray(value, dtype=np.float64).tobytes(),
-        np.asarray(left, dtype=np.int32).tobytes(), np.asarray(right, dtype=np.int32).tobytes(),
-        np.asarray(threshold, dtype=np.float64).tobytes(), np.asarray(SHARE_CUTOFFS, dtype=np.float64).tobytes(),
-    )
+    return _i32(feature), _f64(value), _i32(left), _i32(right), _f64(threshold), _f64(SHARE_CUTOFFS)
 
 
 def native_scorer(model: dict) -> object | None:
-    """The C scorer of a model (prepared stages), or None without the extension or if C lacks a column it reads."""
+    """The C scorer of a model (as read, or with prepared stages), or None without the extension or if C lacks
+    a column it reads."""
     if native.module is None or len(model["stages"]) != 2:
         return None
     sources = native_sources(native.module.score_columns())
     stages = [native_stage(stage, sources) for stage in model["stages"]]
     if None in stages:
         return None
-    rows = np.asarray([COLUMNS.index(name) for name in _NATIVE_ROWS], dtype=np.int32).tobytes()
+    rows = _i32(COLUMNS.index(name) for name in _NATIVE_ROWS)
     ints = (len(COLUMNS), MIN_LINES, MIN_WORDS, HEAD_LINES, FAR, ZONE_FAR, MAX_ZONES)
     floats = (MIN_KEEP_SHARE, MIN_REMOVE_SHARE, CLIP, STRONG)
     return native.module.scorer(rows, ints, floats, *stages, native_tree(model))

@@ -218,10 +218,11 @@ def _warm(settings: Settings) -> None:
     """Load what the first text document would load (the classifier's stoplists and weights), if it may be used."""
     config = settings.config
     if settings.format != "html" and settings.cleaner != "trafilatura" and "boilerplate" not in config.keep:
-        from .classify import _lexicon, load_model
+        from .classify import _lexicon, load_model, native_model
 
         _lexicon()
-        load_model()
+        if native_model() is None:  # the numpy model only where no C scorer is built
+            load_model()
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Any, tasks: Iterable[Any]) -> Iterator[Any]:

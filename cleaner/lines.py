@@ -17,10 +17,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate, chain, repeat
 from operator import methodcaller
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import native
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from .lazy import numpy as np  # the C path never needs it
 
 # The rows of Primitives.columns, in this order.
 COLUMNS = (
@@ -39,15 +43,36 @@ COLUMNS = (
 )
 
 
-class Primitives:
-    """The page's language id (-1: none), its stripped non-blank lines (or None), and one int64 array per column."""
+_ROWS = {name: i for i, name in enumerate(COLUMNS)}
 
-    def __init__(self, lang: int, lines: list[str] | None, columns: np.ndarray) -> None:
+
+class Primitives:
+    """The page's language id (-1: none), its stripped non-blank lines (or None), and one int64 array per column.
+
+    The C pass gives the columns as ``data``, the bytes of a (columns x lines)
+    int64 matrix, which the C scorer reads as they are; ``columns`` (and each
+    column by name: ``p.words``) is that matrix as a numpy array, made when
+    first read.
+    """
+
+    def __init__(self, lang: int, lines: list[str] | None, columns: np.ndarray | None = None,
+                 data: bytes | None = None) -> None:
         self.lang = lang
         self.lines = lines
-        self.columns = columns
-        for name, values in zip(COLUMNS, columns):
-            setattr(self, name, values)
+        self._columns = columns
+        self.data = data if data is not None or columns is None else columns.tobytes()
+
+    @property
+    def columns(self) -> np.ndarray:
+        if self._columns is None:
+            self._columns = np.frombuffer(self.data, dtype=np.int64).reshape(len(COLUMNS), -1)
+        return self._columns
+
+    def __getattr__(self, name: str) -> np.ndarray:  # the columns by name: start, end, length, words, ...
+        row = _ROWS.get(name)
+        if row is None:
+            raise AttributeError(name)
+        return self.columns[row]
 
 
 class Lexicon:
@@ -89,7 +114,7 @@ class Lexicon:
         """
         if use_native and self._native is not None:
             lang, lines, data = self._native.page(text, sample_lines, sample_words, with_lines)
-            return Primitives(lang, lines, np.frombuffer(data, dtype=np.int64).reshape(len(COLUMNS), -1))
+            return Primitives(lang, lines, data=data)
         return self._page(text, sample_lines, sample_words)
 
     def _codebook(self, lang: int) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The C scorer (native/score.h) gives exactly what classify.py's numpy code gives: same spans, same bits."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -201,3 +202,62 @@ def test_a_column_the_c_code_lacks_means_numpy() -> None:
     assert classify.native_stage(dict(stage, edges=edges), sources) is None
     bigger = dict(model, stages=[model["stages"][0], dict(stage, features=["no such column"] + stage["features"][1:])])
     assert classify.native_scorer(bigger) is None
+
+
+def _numpy_stage_args(stage: dict, sources: dict) -> tuple:
+    """The C scorer's arrays of a prepared stage, made with numpy (the form native_stage had before it read the
+    weights without numpy): the reference the numpy-free version must match byte for byte."""
+    def i32(values: object) -> bytes:
+        return np.ascontiguousarray(values, dtype=np.int32).tobytes()
+
+    def f64(values: object) -> bytes:
+        return np.ascontiguousarray(values, dtype=np.float64).tobytes()
+
+    src, shift, fill = zip(*(sources[name] for name in stage["features"]))
+    return (
+        i32(src), i32(shift), f64(fill), i32([len(e) for e in stage["edges"]]), f64(np.concatenate(stage["edges"])),
+        i32(stage["a"]), i32(stage["b"]), i32(stage["offset"].ravel()), i32(stage["stride"].ravel()),
+        f64(stage["values"]), float(stage["bias"]),
+    )
+
+
+@needs_scorer
+def test_native_stages_from_the_weights_file_are_the_prepared_arrays() -> None:
+    """native_model builds the C scorer from the JSON as read (no numpy); its arrays equal the prepared stages'."""
+    sources = classify.native_sources(native.module.score_columns())
+    raw = classify._read_weights()["stages"]
+    for read, prepared in zip(raw, classify.load_model()["stages"]):
+        assert classify.native_stage(read, sources) == _numpy_stage_args(prepared, sources)
+        assert classify.native_stage(prepared, sources) == _numpy_stage_args(prepared, sources)
+    assert classify.load_model()["native"] is classify.native_model()
+    # A stage with a one-column table (b = -1: the constant column), integer values and unequal edge counts,
+    # which the shipped weights do not have.
+    names = sorted(sources)[:3]
+    stage = {"features": names, "edges": [[0.5], [1, 2, 3], []], "bias": -0.25,
+             "tables": [{"a": 0, "b": 1, "values": [0, 1, 2, 3, 4, 5, 6, 7]}, {"a": 1, "b": -1, "values": [1, 2, 3, 4]},
+                        {"a": 2, "b": 0, "values": [0.5, -0.5]}]}
+    read = json.loads(json.dumps(stage))
+    assert classify.native_stage(read, sources) == _numpy_stage_args(classify.prepare_stage(stage), sources)
+
+
+@needs_scorer
+def test_text_mode_with_the_extension_never_imports_numpy() -> None:
+    """numpy is a fifth of `import cleaner`; with the C extension, cleaning text does not import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cleaner; r = cleaner.clean(open(sys.argv[1], encoding='utf-8').read());"
+            "assert r, 'empty'; print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(SEEDS[0])], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_lazy_module_imports_at_first_use() -> None:
+    from cleaner.lazy import LazyModule
+
+    lazy = LazyModule("colorsys")
+    assert "rgb_to_hsv" not in vars(lazy)
+    assert lazy.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    assert "rgb_to_hsv" in vars(lazy)
+    with pytest.raises(AttributeError):
+        lazy.no_such_name

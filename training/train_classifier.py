@@ -314,6 +314,7 @@ def main() -> None:
              "bins": BINS, "boost": BOOST, "folds": FOLDS, "seed": SEED}
     args.output.write_text(json.dumps(model, separators=(",", ":")), encoding="utf-8")
     C.load_model.cache_clear()
+    C.native_model.cache_clear()
     fitted_model = {"stages": [C.prepare_stage(to_json(first)), C.prepare_stage(to_json(second))], **{
         k: model[k] for k in ("threshold", "threshold_tree")}}
     fitted = [C.page_scores(p["page"], fitted_model) for p in pages]
