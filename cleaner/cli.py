@@ -1,19 +1,16 @@
 """The `clean` command: a thin shell that turns flags into Settings and files into Results."""
 from __future__ import annotations
 
-import difflib
 import gc
 import gzip
 import json
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +23,9 @@ from .io import (
 )
 from .model import Result
 from .pipeline import CleanerConfig
+
+if TYPE_CHECKING:  # imported where used: -j 1 and --diff runs need neither (start-up is serial time)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PROGRESS_MIN_INPUTS = 20  # fewer inputs than this finish before a bar would help
 JSONL_BLOCK_BYTES = 1 << 20  # JSONL goes to a worker in blocks of lines of about this size: small enough
@@ -211,6 +211,9 @@ def _pool(
     _init_worker(settings, render, write)
     if jobs <= 1:
         return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if multiprocessing.get_start_method() == "fork":
         _warm(settings)
         gc.freeze()  # the workers' collections then never touch (and so copy) the shared objects
@@ -408,6 +411,8 @@ def _diff(run: Run, source: Source, output: str) -> None:
         return
     if expected != output:
         run.differ += 1
+        import difflib
+
         diff = difflib.unified_diff(
             expected.splitlines(keepends=True), output.splitlines(keepends=True),
             fromfile=str(golden), tofile=f"{source.path} (cleaned)",
