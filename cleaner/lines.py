@@ -60,7 +60,13 @@ class Primitives:
         self.lang = lang
         self.lines = lines
         self._columns = columns
-        self.data = data if data is not None or columns is None else columns.tobytes()
+        self._data = data
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.columns.tobytes()
+        return self._data
 
     @property
     def columns(self) -> np.ndarray:

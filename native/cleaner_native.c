@@ -59,20 +59,30 @@ static uint64_t hash_ucs4(const Py_UCS4 *s, Py_ssize_t n)
     return mix(h);
 }
 
+/* The next entry of length n in the probe sequence of hash h, from slot *i (start at h & t->mask;
+ * t->slots not NULL), with *i moved past it; NULL at the first empty slot. The caller compares keys. */
+static inline const Entry *table_probe(const Table *t, uint64_t h, Py_ssize_t n, Py_ssize_t *i)
+{
+    for (;; *i = (*i + 1) & t->mask) {
+        const Slot *slot = &t->slots[*i];
+        if (!slot->entry)
+            return NULL;
+        if (slot->hash == h && t->entries[slot->entry - 1].len == n) {
+            *i = (*i + 1) & t->mask;
+            return &t->entries[slot->entry - 1];
+        }
+    }
+}
+
 static const Entry *table_find(const Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h)
 {
     if (!t->slots)
         return NULL;
-    for (Py_ssize_t i = (Py_ssize_t)(h & t->mask);; i = (i + 1) & t->mask) {
-        const Slot *slot = &t->slots[i];
-        if (!slot->entry)
-            return NULL;
-        if (slot->hash == h) {
-            const Entry *e = &t->entries[slot->entry - 1];
-            if (e->len == n && memcmp(t->pool + e->key, s, n * sizeof(Py_UCS4)) == 0)
-                return e;
-        }
-    }
+    Py_ssize_t i = (Py_ssize_t)(h & t->mask);
+    for (const Entry *e; (e = table_probe(t, h, n, &i)) != NULL;)
+        if (memcmp(t->pool + e->key, s, n * sizeof(Py_UCS4)) == 0)
+            return e;
+    return NULL;
 }
 
 static int table_grow(Table *t)
@@ -354,15 +364,15 @@ static int Lexicon_init(Lexicon *lx, PyObject *args, PyObject *kwds)
 /* ------------------------------------------------------------------------ */
 /* Characters                                                                */
 
-/* Classes of the ASCII characters for the page pass (whitespace as Py_UNICODE_ISSPACE says). */
-enum { K_WS = 1, K_UPPER = 2, K_LOWER = 4, K_COMMA = 8, K_DOT = 16 };
+/* Classes of the ASCII characters for the page pass (K_UPPER << 4 is the lower-case offset, 32). */
+enum { K_UPPER = 2, K_LOWER = 4, K_COMMA = 8, K_DOT = 16 };
 static unsigned char ascii_class[128];
 
 static void build_ascii_class(void)
 {
     for (Py_UCS4 c = 0; c < 128; c++)
-        ascii_class[c] = (Py_UNICODE_ISSPACE(c) ? K_WS : 0) | (c >= 'A' && c <= 'Z' ? K_UPPER : 0)
-                       | (c >= 'a' && c <= 'z' ? K_LOWER : 0) | (c == ',' ? K_COMMA : 0) | (c == '.' ? K_DOT : 0);
+        ascii_class[c] = (c >= 'A' && c <= 'Z' ? K_UPPER : 0) | (c >= 'a' && c <= 'z' ? K_LOWER : 0)
+                       | (c == ',' ? K_COMMA : 0) | (c == '.' ? K_DOT : 0);
 }
 
 /* Whitespace as str.split() and str.strip() see it (Py_UNICODE_ISSPACE), as a

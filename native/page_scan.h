@@ -199,15 +199,8 @@ static inline const Entry *FN(find_word)(const Table *t, const T *d, Py_ssize_t 
 {
     if (!t->slots)
         return NULL;
-    for (Py_ssize_t i = (Py_ssize_t)(h & t->mask);; i = (i + 1) & t->mask) {
-        const Slot *slot = &t->slots[i];
-        if (!slot->entry)
-            return NULL;
-        if (slot->hash != h)
-            continue;
-        const Entry *e = &t->entries[slot->entry - 1];
-        if (e->len != n)
-            continue;
+    Py_ssize_t i = (Py_ssize_t)(h & t->mask);
+    for (const Entry *e; (e = table_probe(t, h, n, &i)) != NULL;) {
         const Py_UCS4 *key = t->pool + e->key;
         Py_ssize_t k = 0;
         while (k < n && key[k] == FN(low)(d[tok + k]))
@@ -215,6 +208,7 @@ static inline const Entry *FN(find_word)(const Table *t, const T *d, Py_ssize_t 
         if (k == n)
             return e;
     }
+    return NULL;
 }
 
 /* Pass 2 for one stripped line d[a:b]: words and their codes, commas, ". "
@@ -229,7 +223,7 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
     Py_ssize_t i = a;
     while (i < b) {
         Py_UCS4 c = d[i];
-        if (c < 128 ? (ascii_class[c] & K_WS) : is_ws(c)) {
+        if (is_ws(c)) {
             i++;
             continue;
         }
@@ -256,7 +250,7 @@ static int FN(line_stats)(const Lexicon *lx, const Table *codes, PyObject *text,
             if (++i >= b)
                 break;
             c = d[i];
-            if (c < 128 ? (ascii_class[c] & K_WS) : is_ws(c))
+            if (is_ws(c))
                 break;
         }
         words++;
