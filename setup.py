@@ -12,7 +12,7 @@ setup(
         Extension(
             "_cleaner_native",
             sources=["native/cleaner_native.c"],
-            depends=["native/page_scan.h", "native/score.h"],
+            depends=["native/page_scan.h", "native/residue.h", "native/score.h"],
             optional=True,
             extra_compile_args=["-O2"],
         )

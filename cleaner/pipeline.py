@@ -51,6 +51,7 @@ class Cleaner:
         self.scanner = scanner(self.active)
         self.line_rules = [r for r in self.active if r.line_regexes]
         self.line_test = LineTest(self.line_rules)
+        self._rank = {r.name: (i, r.category) for i, r in enumerate(self.active)}  # pack order, category
 
     def prepare(self, text: str) -> str:
         """The text the removals will index: repaired, or only rid of lone surrogates."""
@@ -69,11 +70,14 @@ class Cleaner:
         data = source.encode("utf-8")
         matches = self.scanner.find(data)
         found: list[Cut] = []  # byte offsets until mapped below
-        for rule in self.active:  # pack order: the first rule to capture a metadata key sets it
-            for start, end, captures in matches.get(rule.name, ()):
-                found.append((start, end, rule.name, rule.category))
-                for key, value in captures.items():
-                    metadata.setdefault(key, value)
+        rank = self._rank
+        for name in sorted(matches, key=rank.__getitem__):  # pack order: the first rule to capture a metadata key sets it
+            category = rank[name][1]
+            for start, end, captures in matches[name]:
+                found.append((start, end, name, category))
+                if captures:
+                    for key, value in captures.items():
+                        metadata.setdefault(key, value)
         cuts: list[Cut] = [(r.start, r.end, r.rule, r.category) for r in extra]
         if found and len(data) != len(source):  # not ASCII: byte offsets to str offsets
             chars = _char_offsets(data, {o for c in found for o in c[:2]})
@@ -148,6 +152,27 @@ def _residue(source: str, cuts: Sequence[Cut], line_test: Callable[[bytes], Rule
     SIGN UP" minus the button is "Advertisement"): it goes under that rule, so
     cleaning clean text changes nothing. Linear in the text and the removals.
     """
+    lines = native.module.residue(source, list(cuts)) if native.module is not None else residue_lines(source, cuts)
+    found: list[Cut] = []
+    for pieces, category, rest in lines:
+        if rest is None:
+            found.extend((a, b, DEBRIS_RULE, category) for a, b in pieces)
+        elif (rule := line_test(rest)) is not None:
+            found.extend((a, b, rule.name, rule.category) for a, b in pieces)
+    return found
+
+
+def residue_lines(source: str, cuts: Sequence[Cut]) -> list[tuple[list[tuple[int, int]], str | None, bytes | None]]:
+    """(pieces, category, rest) for each line a removal starts or ends on that keeps more than whitespace.
+
+    pieces: the line's kept (start, end) parts. If none holds a letter or
+    digit: the category of the first removal touching the line, and rest
+    None; else category None and rest the pieces' words joined by single
+    spaces, in UTF-8. The C extension's ``residue`` gives the same.
+
+    >>> residue_lines("Share | Tweet |\\nStory.", [(0, 5, "r", "social"), (8, 13, "r", "social")])
+    [([(5, 8), (13, 15)], 'social', None)]
+    """
     spans = merge_spans([c[:2] for c in cuts])
     if not spans:
         return []
@@ -162,7 +187,7 @@ def _residue(source: str, cuts: Sequence[Cut], line_test: Callable[[bytes], Rule
         first = first_cut.get(line_start)
         if first is None or c[0] < first[0]:
             first_cut[line_start] = c
-    found: list[Cut] = []
+    found: list[tuple[list[tuple[int, int]], str | None, bytes | None]] = []
     for line_start, first in sorted(first_cut.items()):
         line_end = source.find("\n", line_start)
         line_end = len(source) if line_end < 0 else line_end
@@ -177,12 +202,10 @@ def _residue(source: str, cuts: Sequence[Cut], line_test: Callable[[bytes], Rule
         if not pieces:
             continue
         rest = " ".join(" ".join(source[a:b].split()) for a, b in pieces)
-        if not any(map(str.isalnum, rest)):
-            found.extend((a, b, DEBRIS_RULE, first[3]) for a, b in pieces)
-            continue
-        rule = line_test(rest.encode("utf-8"))
-        if rule is not None:
-            found.extend((a, b, rule.name, rule.category) for a, b in pieces)
+        if any(map(str.isalnum, rest)):
+            found.append((pieces, None, rest.encode("utf-8")))
+        else:
+            found.append((pieces, first[3], None))
     return found
 
 

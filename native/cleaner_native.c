@@ -1084,9 +1084,11 @@ static PyObject *char_offsets(PyObject *module, PyObject *args)
 }
 
 #include "score.h"
+#include "residue.h"
 
 static PyMethodDef module_methods[] = {
     SCORE_METHODS
+    RESIDUE_METHODS
     {"char_offsets", (PyCFunction)char_offsets, METH_VARARGS,
      "char_offsets(utf8, sorted byte offsets) -> the str offsets of those positions"},
     {"repair_scan", (PyCFunction)repair_scan, METH_VARARGS,

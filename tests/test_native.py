@@ -269,3 +269,31 @@ def test_mask_native_equals_python(text, data) -> None:
     assert out.isascii() == _mask_python(text, spans).isascii()
     with pytest.raises(ValueError):
         native.module.mask(text, [(1, 2), (0, 1)])
+
+
+LINES = st.lists(st.sampled_from(["Share | Tweet |", "Advertisement", " \t", "", "Story text.", "—", "a|b", "日本 ・"]),
+                 max_size=12).map("\n".join)
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(LINES, TEXTS, st.text(st.characters(exclude_categories=("Cs",)))), st.data())
+def test_residue_native_equals_python(text, data) -> None:
+    """Each line's kept pieces, its first removal's category (each removal has its own) and its rest, for any removals."""
+    from cleaner.pipeline import residue_lines
+
+    bounds = st.integers(0, len(text))
+    pairs = data.draw(st.lists(st.tuples(bounds, bounds).map(sorted), max_size=10))  # unsorted, overlapping, empty
+    pairs += data.draw(st.lists(st.sampled_from(pairs), max_size=3)) if pairs else []  # equal starts and ends
+    cuts = [(a, b, "rule", f"category {k}") for k, (a, b) in enumerate(pairs)]
+    assert native.module.residue(text, cuts) == residue_lines(text, cuts)
+
+
+@needs_native
+def test_residue_rejects_bad_removals() -> None:
+    assert native.module.residue("text", []) == []
+    for bad in ([(0, 5, "r", "c")], [(2, 1, "r", "c")], [(-1, 1, "r", "c")]):
+        with pytest.raises(ValueError):
+            native.module.residue("text", bad)
+    with pytest.raises(TypeError):
+        native.module.residue("text", [(0, 1)])
