@@ -228,7 +228,10 @@ sys.exit(os.waitstatus_to_exitcode(status))  # clean's own exit status
 def run_clean(args: list[str]) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB, largest process) and CPU seconds (all its processes) of one `clean` run."""
     exe = Path(sys.executable).with_name("clean")
-    out = subprocess.run([sys.executable, "-c", LAUNCH, str(exe), *args], check=True, stdout=subprocess.PIPE, text=True)
+    out = subprocess.run([sys.executable, "-c", LAUNCH, str(exe), *args], capture_output=True, text=True)
+    if out.returncode != 0:  # clean's summary line stays out of the table; its errors do not
+        sys.stderr.write(out.stderr)
+        raise subprocess.CalledProcessError(out.returncode, ["clean", *args])
     secs, rss, cpu = out.stdout.split()
     return float(secs), int(rss) / 1024, float(cpu)
 
