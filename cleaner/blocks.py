@@ -13,6 +13,7 @@ import numpy as np
 import re2
 from lxml import etree
 
+from . import native
 from .stoplists import stoplists
 
 WORD = re.compile(r"\w+")
@@ -145,9 +146,40 @@ def walk(root: Any) -> tuple[list[Block], list[list[Any]]]:
     """Cut the visible text under `root` into leaf blocks, in document order, and find overlay candidates.
 
     Returns the blocks and, for each overlay candidate, [element, first block, end block]
-    (the blocks from first to end-1 are its text). The walk is iterative (lxml's
-    iterwalk), so it goes as deep as lxml parsed.
+    (the blocks from first to end-1 are its text). The walk is iterative, so it goes as
+    deep as lxml parsed. The C extension _cleaner_tree walks libxml2's tree directly
+    where it is built; walk_python is the same walk over lxml's iterwalk.
     """
+    if _WALKER is not None and isinstance(root, etree._Element):
+        found = _WALKER.walk(root, etree._Element)
+        if found is not None:
+            page = _native_blocks(found[0])
+            if page is not None:
+                return page, found[1]
+    return walk_python(root)
+
+
+def _native_blocks(raw: list[tuple[Any, ...]]) -> list[Block] | None:
+    """Blocks from the C walk's tuples of Block's fields, in which a text that is not ASCII has no words or
+    key yet; None if such a text has no word (the C walk keeps a text if it holds a word character, and
+    lower-casing keeps one: tests/test_html.py checks every character)."""
+    findall = WORD.findall
+    out = []
+    for item in raw:
+        if item[7] is None:
+            text, tag, _, link_words, flags, depth, sig, _, parent, grand = item
+            words = findall(text.lower())
+            if not words:
+                return None
+            n = len(words)
+            out.append(Block(text, tag, n, min(link_words, n), flags, depth, sig, " ".join(words), parent, grand))
+        else:
+            out.append(Block(*item))
+    return out
+
+
+def walk_python(root: Any) -> tuple[list[Block], list[list[Any]]]:
+    """walk() in Python, over lxml's iterwalk."""
     out: list[Block] = []
     buf: list[str] = []
     overlays: list[list[Any]] = []
@@ -256,6 +288,26 @@ def blocks(root: Any) -> list[Block]:
 
 LINK_FLAG = 1 << TAG_BITS["a"]
 OVERLAY_BIT = 1 << (ATTR_BIT0 + OVERLAY_MATCH)  # not a feature: walk() clears it
+
+
+def _walker() -> Any:
+    """The C walk, configured with this module's tables; None without the extension (or with CLEANER_NATIVE=0)."""
+    if native.tree is None:
+        return None
+    kinds = {"block": 1, "div": 2, "skip": 4, "keep": 8, "article": 16}
+    tags: dict[str, list[int]] = {}
+    for kind, names in (("block", BLOCK_TAGS), ("div", DIV_LIKE), ("skip", SKIP_TAGS), ("keep", OVERLAY_KEEP_TAGS),
+                        ("article", ("main", "article"))):
+        for name in names:
+            tags.setdefault(name, [0, TAG_BITS.get(name, -1)])[0] |= kinds[kind]
+    for name, bit in TAG_BITS.items():
+        tags.setdefault(name, [0, bit])
+    roles = {role: (ROLE_BITS.get(role, -1), role in OVERLAY_ROLES) for role in {*ROLE_BITS, *OVERLAY_ROLES}}
+    return native.tree.Walker({k: tuple(v) for k, v in tags.items()}, roles, attr_bits, LINK_FLAG, OVERLAY_BIT,
+                              1 << ARTICLE_BIT)
+
+
+_WALKER = _walker()
 
 
 # ---- features for the block model (one row per block) ----
