@@ -292,7 +292,8 @@ OVERLAY_BIT = 1 << (ATTR_BIT0 + OVERLAY_MATCH)  # not a feature: walk() clears i
 
 def _walker() -> Any:
     """The C walk, configured with this module's tables; None without the extension (or with CLEANER_NATIVE=0)."""
-    if native.tree is None:
+    tree = native.tree()
+    if tree is None:
         return None
     kinds = {"block": 1, "div": 2, "skip": 4, "keep": 8, "article": 16}
     tags: dict[str, list[int]] = {}
@@ -303,8 +304,8 @@ def _walker() -> Any:
     for name, bit in TAG_BITS.items():
         tags.setdefault(name, [0, bit])
     roles = {role: (ROLE_BITS.get(role, -1), role in OVERLAY_ROLES) for role in {*ROLE_BITS, *OVERLAY_ROLES}}
-    return native.tree.Walker({k: tuple(v) for k, v in tags.items()}, roles, attr_bits, LINK_FLAG, OVERLAY_BIT,
-                              1 << ARTICLE_BIT)
+    return tree.Walker({k: tuple(v) for k, v in tags.items()}, roles, attr_bits, LINK_FLAG, OVERLAY_BIT,
+                       1 << ARTICLE_BIT)
 
 
 _WALKER = _walker()
