@@ -1,8 +1,6 @@
 """cleaner: strip boilerplate from scraped web and news text, explaining every cut."""
 from __future__ import annotations
 
-import logging
-
 from .api import Pipeline as Pipeline
 from .api import Settings as Settings
 from .api import clean as clean
@@ -22,5 +20,3 @@ __all__ = [
     "Cleaner", "CleanerConfig", "CleanerError", "InputError", "Pipeline", "Removal",
     "Result", "RulePackError", "Settings", "clean", "native_available", "process", "settings", "__version__",
 ]
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
