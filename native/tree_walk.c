@@ -346,7 +346,7 @@ typedef struct {
     Py_ssize_t nstack, capstack;
     Py_ssize_t numbers;     /* block elements numbered so far, plus one */
     Buf buf, norm, sig;
-    PyObject *blocks;       /* list of (text, tag, link words, flags, depth, signature, parent, grand) */
+    PyObject *blocks;       /* list of tuples of cleaner.blocks.Block's fields (words and key 0, None: not ASCII) */
     PyObject *overlays;     /* list of [element, first, end] */
     int unsupported;        /* met something only the Python walk models */
 } State;
