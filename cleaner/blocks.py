@@ -304,8 +304,10 @@ def _walker() -> Any:
     for name, bit in TAG_BITS.items():
         tags.setdefault(name, [0, bit])
     roles = {role: (ROLE_BITS.get(role, -1), role in OVERLAY_ROLES) for role in {*ROLE_BITS, *OVERLAY_ROLES}}
-    return tree.Walker({k: tuple(v) for k, v in tags.items()}, roles, attr_bits, LINK_FLAG, OVERLAY_BIT,
-                       1 << ARTICLE_BIT)
+    low_level = getattr(_ATTR_SET, "_set", None)  # re2's RE2::Set binding: bytes in, group numbers out
+    return tree.Walker({k: tuple(v) for k, v in tags.items()}, roles, attr_bits,
+                       low_level.Match if low_level is not None else None, ATTR_BIT0,
+                       LINK_FLAG, OVERLAY_BIT, 1 << ARTICLE_BIT)
 
 
 _WALKER = _walker()

@@ -151,7 +151,7 @@ typedef struct {
 } TagInfo;
 
 #define TAG_SLOTS 256
-#define MEMO_SLOTS (1 << 16) /* class/id strings remembered: up to half this, then the memo starts again */
+#define MEMO_SLOTS (1 << 16) /* class/id words remembered: up to half this, then the memo starts again */
 
 typedef struct {
     char *name;
@@ -174,7 +174,9 @@ typedef struct {
     RoleInfo *roles;
     Py_ssize_t nroles;
     PyObject *attr_bits;   /* str -> int: the ATTR_GROUPS bits (and OVERLAY_BIT) of a class/id string */
-    /* attr_bits' results by class/id string: they repeat within pages and across a site's pages */
+    PyObject *set_match;   /* lower-cased ASCII bytes -> the indices of the groups matching (RE2 Set), or None */
+    int attr_bit0;         /* group i is bit attr_bit0 + i */
+    /* attr_bits' results by class/id word: they repeat within pages and across a site's pages */
     MemoSlot *memo;        /* MEMO_SLOTS slots, open addressing; emptied when half full */
     Py_ssize_t memo_used;
     Buf memo_keys;
@@ -230,6 +232,7 @@ static void Walker_dealloc(Walker *w)
         PyMem_Free(w->roles[i].name);
     PyMem_Free(w->roles);
     Py_XDECREF(w->attr_bits);
+    Py_XDECREF(w->set_match);
     PyMem_Free(w->memo);
     PyMem_Free(w->memo_keys.data);
     Py_XDECREF(w->div);
@@ -237,15 +240,20 @@ static void Walker_dealloc(Walker *w)
     Py_TYPE(w)->tp_free((PyObject *)w);
 }
 
-/* Walker(tags, roles, attr_bits, link_flag, overlay_bit, article_bit)
+/* Walker(tags, roles, attr_bits, set_match, attr_bit0, link_flag, overlay_bit, article_bit)
  * tags: {name: (kinds, bit or -1)}; roles: {role: (bit or -1, is overlay role)}. */
 static int Walker_init(Walker *w, PyObject *args, PyObject *kw)
 {
-    PyObject *tags, *roles, *attr_bits;
+    PyObject *tags, *roles, *attr_bits, *set_match;
+    int attr_bit0;
     unsigned long long link_flag, overlay_bit, article_bit;
-    if (!PyArg_ParseTuple(args, "O!O!OKKK", &PyDict_Type, &tags, &PyDict_Type, &roles, &attr_bits, &link_flag,
-                          &overlay_bit, &article_bit))
+    if (!PyArg_ParseTuple(args, "O!O!OOiKKK", &PyDict_Type, &tags, &PyDict_Type, &roles, &attr_bits, &set_match,
+                          &attr_bit0, &link_flag, &overlay_bit, &article_bit))
         return -1;
+    if (attr_bit0 < 0 || attr_bit0 > 63) {
+        PyErr_SetString(PyExc_ValueError, "attr_bit0 must be a bit of a 64-bit int");
+        return -1;
+    }
     if (w->tags) {
         PyErr_SetString(PyExc_RuntimeError, "Walker is initialised once");
         return -1;
@@ -300,6 +308,9 @@ static int Walker_init(Walker *w, PyObject *args, PyObject *kw)
     }
     Py_INCREF(attr_bits);
     w->attr_bits = attr_bits;
+    Py_INCREF(set_match);
+    w->set_match = set_match;
+    w->attr_bit0 = attr_bit0;
     if (!(w->memo = PyMem_Calloc(MEMO_SLOTS, sizeof(MemoSlot)))) {
         PyErr_NoMemory();
         return -1;
@@ -561,61 +572,132 @@ static uint64_t bytes_hash(const char *s, Py_ssize_t n)
     return h ^ (h >> 29);
 }
 
-/* Whether the memo holds key (hash h): then *i is its slot, else the empty slot where it would go. */
-static int memo_find(const Walker *w, const Buf *key, uint64_t h, Py_ssize_t *i)
+/* Whether the memo holds s[0:n] (hash h): then *i is its slot, else the empty slot where it would go. */
+static int memo_find(const Walker *w, const char *s, Py_ssize_t n, uint64_t h, Py_ssize_t *i)
 {
     for (*i = (Py_ssize_t)(h & (MEMO_SLOTS - 1)); w->memo[*i].used; *i = (*i + 1) & (MEMO_SLOTS - 1)) {
         const MemoSlot *m = &w->memo[*i];
-        if (m->hash == h && m->len == key->len && memcmp(w->memo_keys.data + m->key, key->data, key->len) == 0)
+        if (m->hash == h && m->len == n && memcmp(w->memo_keys.data + m->key, s, n) == 0)
             return 1;
     }
     return 0;
 }
 
-/* The ATTR_GROUPS bits of the element's class and id: attr_bits(class + " " + id, or class alone),
- * as the Python walk computes them, remembered by the Walker. */
-static int class_bits(State *st, const xmlChar *cls, const xmlChar *ident, uint64_t *bits)
+/* The bits of one class/id word s[0:n] (no ASCII white space): attr_bits(word), or for an ASCII word the
+ * Set's groups of its lower-cased bytes (what attr_bits computes, without its Python frames). */
+static int word_bits(State *st, const char *s, Py_ssize_t n, uint64_t *bits)
 {
     Walker *w = st->w;
-    Buf *key = &st->sig;
-    key->len = 0;
-    if (add_sig_part(key, cls) < 0)
-        return -1;
-    if (ident && *ident && (buf_add(key, " ", 1) < 0 || add_sig_part(key, ident) < 0))
-        return -1;
-    uint64_t h = bytes_hash(key->data, key->len);
-    Py_ssize_t i;
-    if (memo_find(w, key, h, &i)) {
-        *bits = w->memo[i].bits;
+    int ascii = 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    PyObject *value;
+    if (ascii && w->set_match != Py_None) {
+        PyObject *lower = PyBytes_FromStringAndSize(NULL, n);
+        if (!lower)
+            return -1;
+        char *p = PyBytes_AS_STRING(lower);
+        for (Py_ssize_t i = 0; i < n; i++)
+            p[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+        PyObject *groups = PyObject_CallOneArg(w->set_match, lower);
+        Py_DECREF(lower);
+        if (!groups)
+            return -1;
+        *bits = 0;
+        PyObject *seq = groups == Py_None ? NULL : PySequence_Fast(groups, "Set.Match must give a sequence");
+        Py_DECREF(groups);
+        if (!seq)
+            return PyErr_Occurred() ? -1 : 0;
+        for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
+            long g = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, k));
+            if (g == -1 && PyErr_Occurred()) {
+                Py_DECREF(seq);
+                return -1;
+            }
+            if (g < 0 || g + w->attr_bit0 > 63) {
+                Py_DECREF(seq);
+                PyErr_SetString(PyExc_ValueError, "Set.Match gave a group past the flag bits");
+                return -1;
+            }
+            *bits |= (uint64_t)1 << (w->attr_bit0 + g);
+        }
+        Py_DECREF(seq);
         return 0;
     }
-    PyObject *text = decode(key->data, key->len);
-    PyObject *value = text ? PyObject_CallOneArg(w->attr_bits, text) : NULL;
+    PyObject *text = decode(s, n);
+    value = text ? PyObject_CallOneArg(w->attr_bits, text) : NULL;
     Py_XDECREF(text);
     if (!value)
         return -1;
     *bits = PyLong_AsUnsignedLongLong(value);
     Py_DECREF(value);
-    if (PyErr_Occurred())
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* The bits of one word, remembered by the Walker. */
+static int memo_bits(State *st, const char *s, Py_ssize_t n, uint64_t *bits)
+{
+    Walker *w = st->w;
+    uint64_t h = bytes_hash(s, n);
+    Py_ssize_t i;
+    if (memo_find(w, s, n, h, &i)) {
+        *bits = w->memo[i].bits;
+        return 0;
+    }
+    if (word_bits(st, s, n, bits) < 0)
         return -1;
     /* the call ran Python code: another thread may have used the memo meanwhile, so look again */
-    if (memo_find(w, key, h, &i))
+    if (memo_find(w, s, n, h, &i))
         return 0;
     if (w->memo_used >= MEMO_SLOTS / 2) { /* start again */
         memset(w->memo, 0, MEMO_SLOTS * sizeof(MemoSlot));
         w->memo_used = 0;
         w->memo_keys.len = 0;
-        memo_find(w, key, h, &i);
+        memo_find(w, s, n, h, &i);
     }
     MemoSlot *m = &w->memo[i];
     m->key = w->memo_keys.len;
-    if (buf_add(&w->memo_keys, key->data, key->len) < 0)
+    if (buf_add(&w->memo_keys, s, n) < 0)
         return -1;
     m->hash = h;
-    m->len = key->len;
+    m->len = n;
     m->bits = *bits;
     m->used = 1;
     w->memo_used++;
+    return 0;
+}
+
+static int is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The ATTR_GROUPS bits of the element's class and id, as the Python walk's attr_bits(class + " " + id)
+ * gives them: no group's pattern matches ASCII white space (tests/test_tree_walk.py checks), so the
+ * bits of a string are those of its words ORed, and each word's are remembered. */
+static int class_bits(State *st, const xmlChar *cls, const xmlChar *ident, uint64_t *bits)
+{
+    *bits = 0;
+    const xmlChar *parts[2] = {cls, ident};
+    for (int k = 0; k < 2; k++) {
+        const char *s = (const char *)parts[k];
+        if (!s)
+            continue;
+        while (*s) {
+            while (*s && is_ascii_space(*s))
+                s++;
+            const char *e = s;
+            while (*e && !is_ascii_space(*e))
+                e++;
+            if (e > s) {
+                uint64_t b;
+                if (memo_bits(st, s, e - s, &b) < 0)
+                    return -1;
+                *bits |= b;
+            }
+            s = e;
+        }
+    }
     return 0;
 }
 
@@ -873,7 +955,8 @@ static PyTypeObject WalkerType = {
     .tp_basicsize = sizeof(Walker),
     .tp_dealloc = (destructor)Walker_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Walker(tags, roles, attr_bits, link_flag, overlay_bit, article_bit): cleaner.blocks.walk in C",
+    .tp_doc = "Walker(tags, roles, attr_bits, set_match, attr_bit0, link_flag, overlay_bit, article_bit): "
+              "cleaner.blocks.walk in C",
     .tp_methods = Walker_methods,
     .tp_init = (initproc)Walker_init,
     .tp_new = PyType_GenericNew,

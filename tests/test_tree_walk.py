@@ -174,3 +174,24 @@ def test_walks_agree_past_the_class_memo_size() -> None:
     body = tree.find(".//body")
     for _ in range(2):
         same_walk(body)
+
+
+def test_no_class_word_group_matches_white_space() -> None:
+    """The C walk ORs the bits of a class/id string's words (split at ASCII white space): exact if no
+    group's pattern can match white space. Each pattern is an alternation of lower-case words, hyphens
+    and word boundaries, optional letters: none matches a space, a tab or a line break."""
+    for _, pattern in (*blocks.ATTR_GROUPS, ("overlay", blocks.OVERLAY_ATTR)):
+        assert re.fullmatch(r"[a-z0-9|?()-]+", pattern.replace(r"\b", "")), pattern
+    assert blocks.attr_bits("site-footer  nav\tshare") == (
+        blocks.attr_bits("site-footer") | blocks.attr_bits("nav") | blocks.attr_bits("share"))
+
+
+@needs_walker
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["nav", "NAV", "Foot", "ads", "x_ads", "ad-", "tabs", "tab", "more-", "Ünï",
+                                 "K\u212a", "İtem", "modal", "pop-up", "\u00a0", " ", "\t", "-", "_", "3"]),
+                max_size=6).map("".join))
+def test_walks_agree_on_any_class_string(cls: str) -> None:
+    tree = parse_html(f'<html><body><div class="{cls}" id="{cls[::-1]}"><p>text</p><span class="{cls}">'
+                      "more text</span></div></body></html>")
+    same_walk(tree.find(".//body"))
