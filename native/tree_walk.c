@@ -221,6 +221,18 @@ static char *copy_str(PyObject *s)
     return p;
 }
 
+/* One item of a dict str -> (int, int): the str copied into *name, the ints into *a and *b. */
+static int read_entry(PyObject *key, PyObject *value, const char *what, char **name, int *a, int *b)
+{
+    if (!PyUnicode_Check(key)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str", what);
+        return -1;
+    }
+    if (!PyArg_ParseTuple(value, "ii", a, b))
+        return -1;
+    return (*name = copy_str(key)) != NULL ? 0 : -1;
+}
+
 static void Walker_dealloc(Walker *w)
 {
     for (Py_ssize_t i = 0; i < w->ntags; i++) {
@@ -273,13 +285,7 @@ static int Walker_init(Walker *w, PyObject *args, PyObject *kw)
     Py_ssize_t pos = 0;
     while (PyDict_Next(tags, &pos, &key, &value)) {
         TagInfo *t = &w->tags[w->ntags];
-        if (!PyUnicode_Check(key)) {
-            PyErr_SetString(PyExc_TypeError, "tag names must be str");
-            return -1;
-        }
-        if (!PyArg_ParseTuple(value, "ii", &t->kinds, &t->bit))
-            return -1;
-        if (!(t->name = copy_str(key)))
+        if (read_entry(key, value, "tag names", &t->name, &t->kinds, &t->bit) < 0)
             return -1;
         Py_INCREF(key);
         t->str = key;
@@ -296,13 +302,7 @@ static int Walker_init(Walker *w, PyObject *args, PyObject *kw)
     pos = 0;
     while (PyDict_Next(roles, &pos, &key, &value)) {
         RoleInfo *r = &w->roles[w->nroles];
-        if (!PyUnicode_Check(key)) {
-            PyErr_SetString(PyExc_TypeError, "roles must be str");
-            return -1;
-        }
-        if (!PyArg_ParseTuple(value, "ii", &r->bit, &r->overlay))
-            return -1;
-        if (!(r->name = copy_str(key)))
+        if (read_entry(key, value, "roles", &r->name, &r->bit, &r->overlay) < 0)
             return -1;
         w->nroles++;
     }
