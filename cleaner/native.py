@@ -31,7 +31,7 @@ def tree() -> ModuleType | None:
         return None
     try:
         import _cleaner_tree
-    except ImportError:
+    except Exception:  # not built, or built against an lxml whose C API this one does not offer
         return None
     return _cleaner_tree
 
