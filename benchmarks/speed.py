@@ -76,27 +76,35 @@ def best(fn: Callable[[], object], repeat: int | None = None) -> float:
     return min(timed(fn) for _ in range(repeat or REPEAT))
 
 
-def row(name: str, mb: float, secs: float, floor_secs: float | None = None) -> str:
-    """One line of the text table; the ratio is secs over the floor's seconds on the same text."""
+def row(name: str, mb: float, secs: float, floor_secs: float | None = None, pair_ratio: float | None = None) -> str:
+    """One line of the text table; the ratio is secs over the floor's seconds on the same text
+    (and, if given, the median of each run's ratio to the floor pass just before it)."""
     ratio = f"   {secs / floor_secs:5.1f}x the floor's time" if floor_secs else ""
+    if pair_ratio is not None:
+        ratio += f" (median of pairs {pair_ratio:.1f}x)"
     return f"{name:42} {mb / secs:8.2f} MB/s  ({secs:6.2f} s){ratio}"
 
 
 FLOOR = re.compile("advertisement", re.IGNORECASE)  # the floor: one pass of one case-insensitive regex
 
 
-def paired(fn: Callable[[], object], floor: Callable[[], object], repeat: int | None = None) -> tuple[float, float]:
-    """(best seconds of fn, best seconds of floor), from `repeat` runs of each, alternated.
+def paired(fn: Callable[[], object], floor: Callable[[], object],
+           repeat: int | None = None) -> tuple[float, float, float]:
+    """(best seconds of fn, best seconds of floor, median ratio of each fn run to the floor run before it),
+    from `repeat` runs of each, alternated.
 
     This machine's speed drifts from minute to minute, and the floor (a tight
     loop in C) drifts more than the pipeline: each row's ratio is taken to the
-    floor passes run between its own runs, not to one measured earlier.
+    floor passes run between its own runs, not to one measured earlier; the
+    median of the pairs' ratios is the steadier figure when one pass of either
+    falls in a fast moment.
     """
     fns, floors = [], []
     for _ in range(repeat or REPEAT):
         floors.append(timed(floor))
         fns.append(timed(fn))
-    return min(fns), min(floors)
+    ratios = sorted(a / b for a, b in zip(fns, floors))
+    return min(fns), min(floors), ratios[len(ratios) // 2]
 
 
 def text_mode(docs: list[str]) -> None:
