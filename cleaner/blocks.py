@@ -162,7 +162,7 @@ def walk(root: Any) -> tuple[list[Block], list[list[Any]]]:
 def _native_blocks(raw: list[tuple[Any, ...]]) -> list[Block] | None:
     """Blocks from the C walk's tuples of Block's fields, in which a text that is not ASCII has no words or
     key yet; None if such a text has no word (the C walk keeps a text if it holds a word character, and
-    lower-casing keeps one: tests/test_html.py checks every character)."""
+    lower-casing keeps one: tests/test_tree_walk.py checks every character)."""
     findall = WORD.findall
     out = []
     for item in raw:

@@ -185,25 +185,29 @@ typedef struct {
     uint64_t link_flag, overlay_bit, article_bit;
 } Walker;
 
-static uint32_t name_hash(const char *s)
+static uint64_t bytes_hash(const char *s, Py_ssize_t n)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
 }
 
-static const TagInfo *tag_info(const Walker *w, const char *name)
+/* The tag table's slot holding name, or the empty slot where it would go (the table is never full). */
+static int *tag_slot(Walker *w, const char *name)
 {
-    uint32_t h = name_hash(name);
-    for (uint32_t k = 0; k < TAG_SLOTS; k++) {
-        int slot = w->slots[(h + k) % TAG_SLOTS];
-        if (!slot)
-            return NULL;
-        if (strcmp(w->tags[slot - 1].name, name) == 0)
-            return &w->tags[slot - 1];
+    uint64_t h = bytes_hash(name, (Py_ssize_t)strlen(name));
+    for (uint64_t k = 0;; k++) {
+        int *slot = &w->slots[(h + k) % TAG_SLOTS];
+        if (!*slot || strcmp(w->tags[*slot - 1].name, name) == 0)
+            return slot;
     }
-    return NULL;
+}
+
+static const TagInfo *tag_info(Walker *w, const char *name)
+{
+    int slot = *tag_slot(w, name);
+    return slot ? &w->tags[slot - 1] : NULL;
 }
 
 static char *copy_str(PyObject *s)
@@ -289,15 +293,7 @@ static int Walker_init(Walker *w, PyObject *args, PyObject *kw)
             return -1;
         Py_INCREF(key);
         t->str = key;
-        w->ntags++;
-        uint32_t h = name_hash(t->name);
-        for (uint32_t k = 0;; k++) {
-            int *slot = &w->slots[(h + k) % TAG_SLOTS];
-            if (!*slot) {
-                *slot = (int)w->ntags;
-                break;
-            }
-        }
+        *tag_slot(w, t->name) = (int)++w->ntags; /* dict keys: never there yet */
     }
     pos = 0;
     while (PyDict_Next(roles, &pos, &key, &value)) {
@@ -356,7 +352,7 @@ typedef struct {
     Open_block *stack;
     Py_ssize_t nstack, capstack;
     Py_ssize_t numbers;     /* block elements numbered so far, plus one */
-    Buf buf, norm, sig;
+    Buf buf, norm, scratch; /* the block's text as read, whitespace-normalised; a signature or key */
     PyObject *blocks;       /* list of tuples of cleaner.blocks.Block's fields (words and key 0, None: not ASCII) */
     PyObject *overlays;     /* list of [element, first, end] */
     int unsupported;        /* met something only the Python walk models */
@@ -455,6 +451,35 @@ static int add_sig_part(Buf *b, const xmlChar *s)
     return s ? buf_add(b, (const char *)s, strlen((const char *)s)) : 0;
 }
 
+/* The key of an ASCII block's normalised text: its words lower-cased and joined by spaces, built in
+ * scratch; *words gets their number. */
+static PyObject *ascii_key(Buf *scratch, const Buf *text, Py_ssize_t *words)
+{
+    scratch->len = 0;
+    if (buf_reserve(scratch, text->len) < 0)
+        return NULL;
+    const unsigned char *t = (const unsigned char *)text->data;
+    char *k = scratch->data;
+    Py_ssize_t m = 0;
+    int in_word = 0;
+    *words = 0;
+    for (Py_ssize_t i = 0; i < text->len; i++) {
+        unsigned char c = t[i];
+        if (is_word(c)) {
+            if (!in_word) {
+                if (*words)
+                    k[m++] = ' ';
+                ++*words;
+            }
+            k[m++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+            in_word = 1;
+        } else {
+            in_word = 0;
+        }
+    }
+    return PyUnicode_DecodeASCII(k, m, NULL);
+}
+
 /* The Python walk's flush(): the buffer, whitespace-normalised, becomes a block if it holds a word. */
 static int flush(State *st)
 {
@@ -497,58 +522,25 @@ static int flush(State *st)
         return 0;
     PyObject *sig;
     if (top->name) {
-        st->sig.len = 0;
-        if (add_sig_part(&st->sig, top->name) < 0 || buf_add(&st->sig, ".", 1) < 0
-            || add_sig_part(&st->sig, top->cls) < 0 || buf_add(&st->sig, ".", 1) < 0
-            || add_sig_part(&st->sig, top->pcls) < 0)
+        st->scratch.len = 0;
+        if (add_sig_part(&st->scratch, top->name) < 0 || buf_add(&st->scratch, ".", 1) < 0
+            || add_sig_part(&st->scratch, top->cls) < 0 || buf_add(&st->scratch, ".", 1) < 0
+            || add_sig_part(&st->scratch, top->pcls) < 0)
             return -1;
-        sig = decode(st->sig.data, st->sig.len);
+        sig = decode(st->scratch.data, st->scratch.len);
     } else {
         sig = Py_NewRef(st->w->empty);
     }
+    Py_ssize_t words = 0;
     PyObject *text = sig ? decode(st->norm.data, st->norm.len) : NULL;
-    if (!text) {
+    PyObject *key = !text ? NULL : ascii ? ascii_key(&st->scratch, &st->norm, &words) : Py_NewRef(Py_None);
+    if (!key) {
         Py_XDECREF(sig);
+        Py_XDECREF(text);
         return -1;
     }
-    /* ASCII text: its words, lower-cased and joined by spaces, as the Python walk's key */
-    PyObject *key = Py_None;
-    Py_ssize_t words = 0;
-    if (ascii) {
-        st->sig.len = 0;
-        if (buf_reserve(&st->sig, st->norm.len) < 0) {
-            Py_DECREF(sig);
-            Py_DECREF(text);
-            return -1;
-        }
-        const unsigned char *t = (const unsigned char *)st->norm.data;
-        char *k = st->sig.data;
-        Py_ssize_t m = 0;
-        int in_word = 0;
-        for (Py_ssize_t i = 0; i < st->norm.len; i++) {
-            unsigned char c = t[i];
-            if (is_word(c)) {
-                if (!in_word) {
-                    if (words)
-                        k[m++] = ' ';
-                    words++;
-                }
-                k[m++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
-                in_word = 1;
-            } else {
-                in_word = 0;
-            }
-        }
-        if (!(key = PyUnicode_DecodeASCII(k, m, NULL))) {
-            Py_DECREF(sig);
-            Py_DECREF(text);
-            return -1;
-        }
-        if (link_words > words)
-            link_words = words;
-    } else {
-        Py_INCREF(key);
-    }
+    if (ascii && link_words > words)
+        link_words = words;
     PyObject *item = Py_BuildValue("(NOnnKnNNnn)", text, top->tag, words, link_words, (unsigned long long)top->flags,
                                    top->depth, sig, key, st->stack[st->nstack - 2].number,
                                    st->stack[st->nstack - 3].number);
@@ -562,14 +554,6 @@ static int flush(State *st)
 static int flush_if(State *st)
 {
     return st->buf.len ? flush(st) : 0;
-}
-
-static uint64_t bytes_hash(const char *s, Py_ssize_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ^ (h >> 29);
 }
 
 /* Whether the memo holds s[0:n] (hash h): then *i is its slot, else the empty slot where it would go. */
@@ -752,8 +736,6 @@ static int start(State *st, xmlNode *node)
         uint64_t bits;
         if (class_bits(st, cls, ident, &bits) < 0)
             return -1;
-        if (st->unsupported)
-            return 0;
         if (bits & w->overlay_bit) {
             overlay = 1;
             bits ^= w->overlay_bit;
@@ -936,7 +918,7 @@ done:
     PyMem_Free(st.stack);
     PyMem_Free(st.buf.data);
     PyMem_Free(st.norm.data);
-    PyMem_Free(st.sig.data);
+    PyMem_Free(st.scratch.data);
     return result;
 }
 

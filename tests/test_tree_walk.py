@@ -53,6 +53,7 @@ PAGE = """<html><head><title>T</title><style>p {}</style></head><body class="hom
 <table><tr><td>1</td><td class="price">£2</td></tr></table>
 <div class="">empty class</div><div id="">empty id</div><div id="only-id">id only</div>
 <span class="stars rating">★★★★☆</span> inline text <i>more</i>
+<p><a href="/1">glued</a><a href="/2">links</a></p>
 </article></main>
 <aside class="sidebar widget"><h3>Related</h3><ul><li><a href="/r1">One</a></li><li><a href="/r2">Two</a></li></ul></aside>
 <footer class="site-footer" role="contentinfo"><p>© 2026 Example</p><noscript><p>No scripts</p></noscript></footer>
@@ -71,6 +72,8 @@ def test_walks_agree_on_a_page_with_every_feature() -> None:
     assert "Café Straße İstanbul ΣΟΦΙΑ σοφίας 日本語 ǅemal e\u0301 \U0001F600 under_score 3.5" in texts
     assert not any("not text" in t for t in texts)
     assert len(overlays) == 2  # the cookie banner, the dialog
+    glued = next(b for b in page if b.text == "gluedlinks")
+    assert glued.words == 1 and glued.link_words == 1  # two link words counted, one word in the block
 
 
 @needs_walker
