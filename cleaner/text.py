@@ -71,11 +71,70 @@ def _unverbose(pattern: str) -> str:
     return "".join(out)
 
 
-# ftfy's badness regex (the test every encoding fix starts with), on RE2. ftfy
-# applies it to one line at a time, where "^" is the line's start: scanning a
-# whole text needs multi-line mode for the same matches.
-BADNESS_RE2 = re2.compile(_unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
-BADNESS_LINES_RE2 = re2.compile("(?m)" + _unverbose(badness.BADNESS_RE.pattern), _RE2_OPTIONS)
+# Python's \d \s \w hold non-ASCII characters (U+00A0, U+2003, é, ж); RE2's
+# are ASCII only. Each is widened to its ASCII members or any non-ASCII
+# character: a superset of Python's, so the RE2 pattern matches wherever
+# ftfy's does (and on a few more lines, which then go to ftfy for nothing).
+_WIDER = {  # escape -> (its members inside a class, the escape outside one)
+    "d": ("0-9", r"(?:[0-9]|[^\x00-\x7f])"),
+    "s": (r"\t-\r\x1c-\x20", r"(?:[\t-\r\x1c-\x20]|[^\x00-\x7f])"),
+    "w": ("0-9A-Za-z_", r"(?:[0-9A-Za-z_]|[^\x00-\x7f])"),
+}
+
+
+def re2_superset(pattern: str) -> str | None:
+    r"""A non-verbose pattern for RE2 that matches wherever ``pattern`` matches in Python's re.
+
+    \d \s \w are widened (_WIDER); None where that cannot give a superset:
+    their negations, \b, \B, or a widened class inside a negated class.
+
+    >>> print(re2_superset(r"[a-z]\s?[\w.]x"))
+    [a-z](?:[\t-\r\x1c-\x20]|[^\x00-\x7f])?[0-9A-Za-z_\x{80}-\x{10ffff}.]x
+    """
+    out: list[str] = []
+    i, n, body, negated = 0, len(pattern), -1, False  # body: where the open class's members start
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            esc = pattern[i + 1]
+            if esc in "DSWbB":
+                return None
+            if esc in _WIDER:
+                if body < 0:
+                    out.append(_WIDER[esc][1])
+                elif negated:
+                    return None
+                else:
+                    out.append(_WIDER[esc][0] + r"\x{80}-\x{10ffff}")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if body >= 0:
+            if ch == "]" and i > body:  # a "]" first in a class is a member
+                body = -1
+        elif ch == "[":
+            negated = pattern.startswith("[^", i)
+            body = i + 2 if negated else i + 1
+            out.append(pattern[i:body])
+            i = body
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# ftfy's badness regex (the test every encoding fix starts with), on RE2:
+# widened (re2_superset), so it says which lines may need ftfy, never which
+# do not. ftfy applies it to one line at a time, where "^" is the line's
+# start: scanning a whole text needs multi-line mode for the same matches.
+# Should a future pattern not widen, Python's own regex is used (slower).
+_BADNESS = re2_superset(_unverbose(badness.BADNESS_RE.pattern))
+BADNESS_RE2 = badness.BADNESS_RE if _BADNESS is None else re2.compile(_BADNESS, _RE2_OPTIONS)
+BADNESS_LINES_RE2 = (
+    re.compile(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags | re.MULTILINE) if _BADNESS is None
+    else re2.compile("(?m)" + _BADNESS, _RE2_OPTIONS)
+)
 
 
 FIXABLE_BITS = bitmap(_FIXED_CHARS)  # the C pre-scan's form of FIXABLE_RE

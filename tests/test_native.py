@@ -176,17 +176,27 @@ def test_repair_scan_native_equals_python(text) -> None:
     assert surrogate == any(0xD800 <= ord(c) < 0xE000 for c in text)
 
 
+def _ftfy_badness_lines():  # type: ignore[no-untyped-def]
+    """ftfy's own badness regex (Python's re), in multi-line mode as the whole-text scan runs it."""
+    import re
+
+    from ftfy import badness
+
+    return re.compile(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags | re.MULTILINE)
+
+
 @needs_native
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.text(st.characters(max_codepoint=127), max_size=4), st.sampled_from(MOJIBAKE)),
                 max_size=30).map(lambda parts: "".join(a + b for a, b in parts)))
 def test_badness_gate_is_sound(text) -> None:
-    """When the pre-scan says ftfy's badness regex cannot match, it does not."""
+    """When the pre-scan says ftfy's badness regex cannot match, neither it nor our RE2 form does."""
     from cleaner.text import BADNESS_GATE, BADNESS_LINES_RE2, FIXABLE_BITS
 
     _, _, possible, _ = native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())
     if BADNESS_GATE and not possible:
         assert BADNESS_LINES_RE2.search(text) is None
+        assert _ftfy_badness_lines().search(text) is None
 
 
 @needs_native
@@ -196,12 +206,13 @@ def test_badness_gate_on_every_isolated_character() -> None:
 
     if not BADNESS_GATE:
         pytest.skip("another ftfy badness regex: the gate is off")
-    around = ["", " ", "a", "Z", ".", "\n", "a ", " a", "1"]
+    around = ["", " ", "a", "Z", ".", "\n", "a ", " a", "1", "\u00a0", "é", "\u2003"]
+    ftfy_lines = _ftfy_badness_lines()
     for c in MOJIBAKE + "".join(map(chr, range(0x80, 0x250))):
         for left in around:
             for right in around:
                 text = left + c + right
-                if BADNESS_LINES_RE2.search(text) is not None:
+                if BADNESS_LINES_RE2.search(text) is not None or ftfy_lines.search(text) is not None:
                     assert native.module.repair_scan(text, FIXABLE_BITS, unsafe_bits())[2], repr(text)
 
 

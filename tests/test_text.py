@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import Cleaner, clean, process
 from cleaner.text import cut, normalise_whitespace, repair
@@ -92,13 +94,51 @@ def test_repair_fast_path_equals_ftfy(text) -> None:
     assert repair(joined) == ftfy.fix_text(joined, config=FTFY_CONFIG)
 
 
-def test_badness_regex_on_re2_agrees_with_ftfy() -> None:
+def test_badness_regex_on_re2_matches_wherever_ftfys_does() -> None:
     from ftfy import badness
 
     from cleaner.text import BADNESS_RE2
 
     for text in REPAIR_CASES + ["Â®", "Ã©", "â€™", "plain"]:
         assert (BADNESS_RE2.search(text) is None) == (badness.BADNESS_RE.search(text) is None), text
+    # Python's \s and \w hold U+00A0, U+2003, é and ж; RE2's do not, and once missed these lines.
+    for text in ["x\u2003Ð€", "\u00a0Ã€", "é“é", "ü»Ж", "a\u00a0Ã ", "\x0bÃ€"]:
+        assert badness.BADNESS_RE.search(text) is not None, text
+        assert BADNESS_RE2.search(text) is not None, text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(sorted(set(__import__("ftfy.badness", fromlist=["x"]).BADNESS_RE.pattern)
+                                      | set("\u00a0\u2003\u3000\x0b\x1c\x85éжß5٣_ \n"))), max_size=12))
+def test_badness_regex_on_re2_is_a_superset(text) -> None:
+    from ftfy import badness
+
+    from cleaner.text import BADNESS_LINES_RE2, BADNESS_RE2
+
+    if badness.BADNESS_RE.search(text) is not None:
+        assert BADNESS_RE2.search(text) is not None
+        assert BADNESS_LINES_RE2.search(text) is not None
+
+
+def test_re2_superset_refuses_what_it_cannot_widen() -> None:
+    from cleaner.text import re2_superset
+
+    assert re2_superset(r"\bx") is None and re2_superset(r"\S") is None and re2_superset(r"[^\w]") is None
+    assert re2_superset(r"[\]\w]\\w") == r"[\]0-9A-Za-z_\x{80}-\x{10ffff}]\\w"
+
+
+def test_repair_equals_ftfy_on_the_mojibake_of_single_characters() -> None:
+    """UTF-8 read as Windows-1252, one character at a time: found only by Python's Unicode \\s and \\w for some."""
+    import ftfy
+
+    from cleaner.text import FTFY_CONFIG
+
+    assert repair("à¡Š") == ftfy.fix_text("à¡Š", config=FTFY_CONFIG) == "\u084a"
+    for c in range(0x80, 0x30000, 29):
+        if 0xD800 <= c < 0xE000:  # surrogates: not characters
+            continue
+        text = "word " + chr(c).encode("utf-8").decode("sloppy-windows-1252") + " word"
+        assert repair(text) == ftfy.fix_text(text, config=FTFY_CONFIG), hex(c)
 
 
 def test_lone_surrogates_do_not_crash() -> None:
