@@ -76,24 +76,39 @@ class Prefilter:
 LOOSEN_MIN = 10  # bounded repeats {m,n} with n at least this are loosened to {m,} for the line scan
 
 
-def _structural(pattern: str) -> Iterator[int]:
-    """Positions of the characters of a pattern outside escapes and character classes."""
-    i, n, body = 0, len(pattern), -1  # body: where the open class's members start, -1 outside one
+def pattern_pieces(pattern: str) -> Iterator[tuple[int, int, int]]:
+    r"""(start, end, class) of each piece of a regex pattern, in order: an escape (a backslash and
+    what follows), a class's opening (``[`` or ``[^``) or one character. class: where the class
+    holding the piece opens (its opening and closing ``]`` included), -1 outside classes.
+
+    >>> pattern = r"a[^]\d]\["
+    >>> print(" ".join(f"{pattern[a:b]}@{c}" for a, b, c in pattern_pieces(pattern)))
+    a@-1 [^@1 ]@1 \d@1 ]@1 \[@-1
+    """
+    i, n, opened, body = 0, len(pattern), -1, -1  # body: where the open class's members start
     while i < n:
         ch = pattern[i]
         if ch == "\\":
+            yield i, min(i + 2, n), opened
             i += 2
-            continue
-        if body >= 0:
+        elif opened >= 0:
+            yield i, i + 1, opened
             if ch == "]" and i > body:  # a "]" first in a class is a member
-                body = -1
+                opened = -1
+            i += 1
         elif ch == "[":
+            opened = i
             body = i + 2 if pattern.startswith("[^", i) else i + 1
+            yield i, body, opened
             i = body
-            continue
         else:
-            yield i
-        i += 1
+            yield i, i + 1, -1
+            i += 1
+
+
+def _structural(pattern: str) -> Iterator[int]:
+    """Positions of the characters of a pattern outside escapes and character classes."""
+    return (i for i, _, opened in pattern_pieces(pattern) if opened < 0 and pattern[i] != "\\")
 
 
 def _rewrite(pattern: str, char: str, rewrite: Callable[[str, int], tuple[str, int] | None]) -> str:

@@ -13,6 +13,7 @@ from ftfy import badness, chardata
 from . import native
 from .fix_text import fast_fix_text
 from .nfc import bitmap, unsafe_bits
+from .scan import pattern_pieces
 from .model import Removal
 
 # Repair mojibake, stray HTML entities, control characters and line breaks,
@@ -93,35 +94,19 @@ def re2_superset(pattern: str) -> str | None:
     [a-z](?:[\t-\r\x1c-\x20]|[^\x00-\x7f])?[0-9A-Za-z_\x{80}-\x{10ffff}.]x
     """
     out: list[str] = []
-    i, n, body, negated = 0, len(pattern), -1, False  # body: where the open class's members start
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < n:
-            esc = pattern[i + 1]
-            if esc in "DSWbB":
+    for i, j, opened in pattern_pieces(pattern):
+        piece = pattern[i:j]
+        if len(piece) == 2 and piece[0] == "\\":
+            if piece[1] in "DSWbB":
                 return None
-            if esc in _WIDER:
-                if body < 0:
-                    out.append(_WIDER[esc][1])
-                elif negated:
+            if piece[1] in _WIDER:
+                if opened < 0:
+                    piece = _WIDER[piece[1]][1]
+                elif pattern.startswith("[^", opened):
                     return None
                 else:
-                    out.append(_WIDER[esc][0] + r"\x{80}-\x{10ffff}")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if body >= 0:
-            if ch == "]" and i > body:  # a "]" first in a class is a member
-                body = -1
-        elif ch == "[":
-            negated = pattern.startswith("[^", i)
-            body = i + 2 if negated else i + 1
-            out.append(pattern[i:body])
-            i = body
-            continue
-        out.append(ch)
-        i += 1
+                    piece = _WIDER[piece[1]][0] + r"\x{80}-\x{10ffff}"
+        out.append(piece)
     return "".join(out)
 
 
