@@ -85,10 +85,11 @@ static const Entry *table_find(const Table *t, const Py_UCS4 *s, Py_ssize_t n, u
     return NULL;
 }
 
-static int table_grow(Table *t)
+/* Rehash into at least min_size slots, and enough that the entries fill a third or less. */
+static int table_resize(Table *t, Py_ssize_t min_size)
 {
     Py_ssize_t size = 16;
-    while (size < 3 * (t->nentries + 1))
+    while (size < 3 * (t->nentries + 1) || size < min_size)
         size *= 2;
     Slot *slots = PyMem_Calloc(size, sizeof(Slot));
     if (!slots) {
@@ -111,13 +112,12 @@ static int table_grow(Table *t)
 }
 
 /* The index of the entry for key s[:n] (added if new); -1 on memory error. */
-static Py_ssize_t table_add(Table *t, const Py_UCS4 *s, Py_ssize_t n)
+static Py_ssize_t table_add(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h /* hash_ucs4(s, n) */)
 {
-    uint64_t h = hash_ucs4(s, n);
     const Entry *found = table_find(t, s, n, h);
     if (found)
         return found - t->entries;
-    if (2 * (t->nentries + 1) > t->mask + 1 && table_grow(t) < 0)
+    if (2 * (t->nentries + 1) > t->mask + 1 && table_resize(t, 0) < 0)
         return -1;
     if (t->nentries == t->capentries) {
         Py_ssize_t cap = t->capentries ? 2 * t->capentries : 64;
@@ -163,7 +163,7 @@ static Py_ssize_t table_add_str(Table *t, PyObject *str)
     Py_UCS4 *s = PyUnicode_AsUCS4Copy(str);
     if (!s)
         return -1;
-    Py_ssize_t k = table_add(t, s, PyUnicode_GET_LENGTH(str));
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str), k = table_add(t, s, n, hash_ucs4(s, n));
     PyMem_Free(s);
     return k;
 }
@@ -218,7 +218,8 @@ static const Table *lang_table(Lexicon *lx, int lang)
         int code = e->code == CODE_SEP ? CODE_SEP : (lang >= 0 && has_lang(lx, e, lang)) ? CODE_STOP : 0;
         if (!code)
             continue;
-        Py_ssize_t i = table_add(t, lx->all.pool + e->key, e->len);
+        const Py_UCS4 *key = lx->all.pool + e->key;
+        Py_ssize_t i = table_add(t, key, e->len, hash_ucs4(key, e->len));
         if (i < 0) {
             table_free(t);
             PyMem_Free(t);
@@ -611,12 +612,23 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
     Py_UCS4 *buf = NULL;
     PyObject *text = NULL;
     int rc = -1;
+    /* Slots for as many words as the files have lines, half full: no rehash as the table
+     * fills (a rehash moves every key to a random place in a table of megabytes). */
+    Py_ssize_t lines = 0;
     for (Py_ssize_t f = 0; f < nfiles; f++) {
         PyObject *blob = PyList_GET_ITEM(files, f);
         if (!PyBytes_Check(blob)) {
             PyErr_SetString(PyExc_TypeError, "stoplist files must be bytes");
             goto done;
         }
+        const char *p = PyBytes_AS_STRING(blob), *end = p + PyBytes_GET_SIZE(blob);
+        for (lines++; (p = memchr(p, '\n', end - p)) != NULL; p++)
+            lines++;
+    }
+    if (table_resize(&lx->all, 2 * (lines + 1)) < 0)
+        goto done;
+    for (Py_ssize_t f = 0; f < nfiles; f++) {
+        PyObject *blob = PyList_GET_ITEM(files, f);
         Py_XSETREF(text, PyUnicode_DecodeUTF8(PyBytes_AS_STRING(blob), PyBytes_GET_SIZE(blob), "strict"));
         if (!text)
             goto done;
@@ -634,7 +646,7 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
             Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(text, d, start, end, buf, cap, &h)
                          : kind == PyUnicode_2BYTE_KIND ? lower_2(text, d, start, end, buf, cap, &h)
                                                         : lower_4(text, d, start, end, buf, cap, &h);
-            Py_ssize_t k = m < 0 || m > cap ? -1 : table_add(&lx->all, buf, m);
+            Py_ssize_t k = m < 0 || m > cap ? -1 : table_add(&lx->all, buf, m, h); /* h: hash_ucs4(buf, m) */
             if (k < 0) {
                 if (!PyErr_Occurred())
                     PyErr_SetString(PyExc_ValueError, "a stopword lower-cases to more than three times its length");
