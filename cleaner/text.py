@@ -5,6 +5,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import ftfy
 import re2
@@ -88,7 +89,8 @@ def re2_superset(pattern: str) -> str | None:
     r"""A non-verbose pattern for RE2 that matches wherever ``pattern`` matches in Python's re.
 
     \d \s \w are widened (_WIDER); None where that cannot give a superset:
-    their negations, \b, \B, or a widened class inside a negated class.
+    their negations, \b, \B, a widened class inside a negated class, or ``$``
+    (which in Python also matches before a final line break).
 
     >>> print(re2_superset(r"[a-z]\s?[\w.]x"))
     [a-z](?:[\t-\r\x1c-\x20]|[^\x00-\x7f])?[0-9A-Za-z_\x{80}-\x{10ffff}.]x
@@ -96,6 +98,8 @@ def re2_superset(pattern: str) -> str | None:
     out: list[str] = []
     for i, j, opened in pattern_pieces(pattern):
         piece = pattern[i:j]
+        if piece == "$" and opened < 0:
+            return None
         if len(piece) == 2 and piece[0] == "\\":
             if piece[1] in "DSWbB":
                 return None
@@ -115,14 +119,29 @@ def re2_superset(pattern: str) -> str | None:
 # do not. ftfy applies it to one line at a time, where "^" is the line's
 # start: scanning a whole text needs multi-line mode for the same matches.
 # Should a future pattern not widen, Python's own regex is used (slower).
-_BADNESS = re2_superset(_unverbose(badness.BADNESS_RE.pattern))
-BADNESS_RE2 = badness.BADNESS_RE if _BADNESS is None else re2.compile(_BADNESS, _RE2_OPTIONS)
-BADNESS_LINES_RE2 = (
-    re.compile(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags | re.MULTILINE) if _BADNESS is None
-    else re2.compile("(?m)" + _BADNESS, _RE2_OPTIONS)
-)
+def _badness_re2() -> tuple[Any, Any] | None:
+    """ftfy's badness regex widened for RE2 (re2_superset), compiled, and in multi-line mode;
+    None where that is not sure to be a superset (flags other than verbose, a pattern that
+    does not widen or that RE2 cannot compile)."""
+    flags = badness.BADNESS_RE.flags & ~re.UNICODE
+    if flags & ~re.VERBOSE:
+        return None
+    pattern = badness.BADNESS_RE.pattern
+    wide = re2_superset(_unverbose(pattern) if flags & re.VERBOSE else pattern)
+    try:
+        return None if wide is None else (re2.compile(wide, _RE2_OPTIONS), re2.compile("(?m)" + wide, _RE2_OPTIONS))
+    except re2.error:
+        return None
+
+
+_WIDE_BADNESS = _badness_re2()
+if _WIDE_BADNESS is None:  # Python's own regex: exact, and slower
+    BADNESS_RE2 = badness.BADNESS_RE
+    BADNESS_LINES_RE2 = re.compile(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags | re.MULTILINE)
+else:
+    BADNESS_RE2, BADNESS_LINES_RE2 = _WIDE_BADNESS
 # ftfy.fix_text, faster where a line needs it (cleaner/fix_text.py); the same results.
-_fix_text = ftfy.fix_text if _BADNESS is None else fast_fix_text(BADNESS_RE2)
+_fix_text = ftfy.fix_text if _WIDE_BADNESS is None else fast_fix_text(BADNESS_RE2)
 
 
 FIXABLE_BITS = bitmap(_FIXED_CHARS)  # the C pre-scan's form of FIXABLE_RE

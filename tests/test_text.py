@@ -124,7 +124,21 @@ def test_re2_superset_refuses_what_it_cannot_widen() -> None:
     from cleaner.text import re2_superset
 
     assert re2_superset(r"\bx") is None and re2_superset(r"\S") is None and re2_superset(r"[^\w]") is None
+    assert re2_superset(r"x$") is None and re2_superset(r"[$]x") == r"[$]x"
     assert re2_superset(r"[\]\w]\\w") == r"[\]0-9A-Za-z_\x{80}-\x{10ffff}]\\w"
+
+
+def test_badness_regexes_that_cannot_be_widened_run_on_pythons_re(monkeypatch) -> None:
+    import re
+
+    from ftfy import badness
+
+    from cleaner import text
+
+    assert text._badness_re2() is not None  # ftfy 6's pattern widens
+    for pattern, flags in [("caf\\w$", 0), ("[ÃÂ]", re.IGNORECASE), ("\\u00c3\\w", 0)]:
+        monkeypatch.setattr(badness, "BADNESS_RE", re.compile(pattern, flags))
+        assert text._badness_re2() is None, pattern
 
 
 def test_repair_equals_ftfy_on_the_mojibake_of_single_characters() -> None:
