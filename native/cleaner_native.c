@@ -12,7 +12,7 @@
 #define READ(kind, data, i) PyUnicode_READ(kind, data, i)
 
 /* ------------------------------------------------------------------------ */
-/* Tables of lower-cased tokens (open addressing; slots carry the hash)      */
+/* Tables of lower-cased tokens (open addressing; slots carry the hash's low half) */
 
 typedef struct {
     Py_ssize_t key;   /* offset of the key's code points in the pool */
@@ -24,9 +24,9 @@ typedef struct {
 
 enum { CODE_SEP = 1, CODE_STOP = 2 };
 
-typedef struct {
-    uint64_t hash;
-    Py_ssize_t entry; /* index + 1; 0 = empty */
+typedef struct { /* 8 bytes: a stopword table for one language fits in 32 KB */
+    uint32_t hash;  /* the key's hash_ucs4, its low 32 bits (the slot index is its low bits) */
+    uint32_t entry; /* index + 1; 0 = empty */
 } Slot;
 
 typedef struct {
@@ -67,7 +67,7 @@ static inline const Entry *table_probe(const Table *t, uint64_t h, Py_ssize_t n,
         const Slot *slot = &t->slots[*i];
         if (!slot->entry)
             return NULL;
-        if (slot->hash == h && t->entries[slot->entry - 1].len == n) {
+        if (slot->hash == (uint32_t)h && t->entries[slot->entry - 1].len == n) {
             *i = (*i + 1) & t->mask;
             return &t->entries[slot->entry - 1];
         }
@@ -117,6 +117,8 @@ static Py_ssize_t table_add(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h
     const Entry *found = table_find(t, s, n, h);
     if (found)
         return found - t->entries;
+    if (t->nentries >= (Py_ssize_t)UINT32_MAX - 1) /* a slot holds a 32-bit entry number */
+        goto nomem;
     if (2 * (t->nentries + 1) > t->mask + 1 && table_resize(t, 0) < 0)
         return -1;
     if (t->nentries == t->capentries) {
@@ -148,8 +150,8 @@ static Py_ssize_t table_add(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h
     Py_ssize_t i = (Py_ssize_t)(h & t->mask);
     while (t->slots[i].entry)
         i = (i + 1) & t->mask;
-    t->slots[i].hash = h;
-    t->slots[i].entry = ++t->nentries;
+    t->slots[i].hash = (uint32_t)h;
+    t->slots[i].entry = (uint32_t)++t->nentries;
     if (n > t->maxlen)
         t->maxlen = n;
     return t->nentries - 1;
