@@ -101,10 +101,11 @@ def test_badness_regex_on_re2_matches_wherever_ftfys_does() -> None:
 
     for text in REPAIR_CASES + ["Â®", "Ã©", "â€™", "plain"]:
         assert (BADNESS_RE2.search(text) is None) == (badness.BADNESS_RE.search(text) is None), text
-    # Python's \s and \w hold U+00A0, U+2003, é and ж; RE2's do not, and once missed these lines.
+    # Python's \s and \w hold U+00A0, U+2003, é and ж; RE2's do not, and once missed these
+    # lines (ftfy 6.3's regex matches them all; other versions' may not).
     for text in ["x\u2003Ð€", "\u00a0Ã€", "é“é", "ü»Ж", "a\u00a0Ã ", "\x0bÃ€"]:
-        assert badness.BADNESS_RE.search(text) is not None, text
-        assert BADNESS_RE2.search(text) is not None, text
+        if badness.BADNESS_RE.search(text) is not None:
+            assert BADNESS_RE2.search(text) is not None, text
 
 
 @settings(max_examples=500, deadline=None)
@@ -147,7 +148,7 @@ def test_repair_equals_ftfy_on_the_mojibake_of_single_characters() -> None:
 
     from cleaner.text import FTFY_CONFIG
 
-    assert repair("à¡Š") == ftfy.fix_text("à¡Š", config=FTFY_CONFIG) == "\u084a"
+    assert repair("à¡Š") == ftfy.fix_text("à¡Š", config=FTFY_CONFIG)  # "\u084a" under ftfy 6.3
     for c in range(0x80, 0x30000, 29):
         if 0xD800 <= c < 0xE000:  # surrogates: not characters
             continue
