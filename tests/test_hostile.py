@@ -634,3 +634,31 @@ def test_skip_existing_when_the_output_would_be_the_input(runner, tmp_path) -> N
     assert result.exit_code == 2
     assert f"clean: error: {f}: output would overwrite the input" in result.stderr
     assert f.read_text() == DIRTY
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks and case-sensitive names")
+def test_folders_list_what_rglob_of_each_glob_lists(tmp_path, monkeypatch) -> None:
+    """find_sources walks a folder once for all name globs; the files and names are those
+    of Path.rglob run for each glob (hidden files, symlinks, loops, odd names, globs with /)."""
+    from cleaner.io import DEFAULT_GLOBS, find_sources
+
+    root = tmp_path / "in"
+    for name in ["x.txt", "X.TXT", "a/y.html", "a/b/z.htm.gz", ".hid/h.txt", "a/.dot.txt", "a/q.md", "a/b/-",
+                 "a/b/w.txt.gz", "sub.txt"]:
+        write(root / name, "x")
+    (root / "dir.txt").mkdir()
+    (root / "a" / "link.txt").symlink_to(root / "x.txt")
+    (root / "a" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "broken.txt").symlink_to(root / "nowhere")
+    monkeypatch.chdir(root)
+
+    def per_glob(raw: str, globs: tuple[str, ...]) -> list[tuple[str, str]]:
+        path = Path(raw)
+        found = sorted({p for g in globs for p in path.rglob(g) if p.is_file()}, key=lambda p: p.relative_to(path).as_posix())
+        return [(cleaner.io._file_path(p), p.relative_to(path).as_posix()) for p in found]
+
+    for raw in [str(root), ".", "a", "./a/../a"]:
+        for globs in [DEFAULT_GLOBS, ("*.md",), ("*.TXT",), ("b/*.htm.gz",), ("**/*.txt",), ("*",), ("x.txt", "*.txt"),
+                      ("[xX].t?t",)]:
+            listed = [(s.path, s.relpath) for s in find_sources([raw], globs)]
+            assert listed == per_glob(raw, globs), (raw, globs)
