@@ -805,43 +805,44 @@ static int end(State *st, xmlNode *node)
     return add_text(st, node->next, (st->open[st->nopen - 1].flags & st->w->link_flag) != 0);
 }
 
-/* The first element from n on among its siblings; the comments and processing instructions passed on the
- * way get their iterwalk events (their tails are text). NULL at the end, or where the walk is unsupported. */
-static xmlNode *next_element(State *st, xmlNode *n, int *err)
+/* The first element from n on among its siblings into *out (NULL at the end); the comments and
+ * processing instructions passed on the way get their iterwalk events (their tails are text).
+ * 0 to go on, 1 where the walk is unsupported, -1 on error. */
+static int next_element(State *st, xmlNode *n, xmlNode **out)
 {
+    *out = NULL;
     for (; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE)
-            return n;
+        if (n->type == XML_ELEMENT_NODE) {
+            *out = n;
+            break;
+        }
         if (n->type == XML_ENTITY_REF_NODE) {
             st->unsupported = 1;
-            return NULL;
+            break;
         }
         if ((n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE)
-            && add_text(st, n->next, (st->open[st->nopen - 1].flags & st->w->link_flag) != 0) < 0) {
-            *err = 1;
-            return NULL;
-        }
+            && add_text(st, n->next, (st->open[st->nopen - 1].flags & st->w->link_flag) != 0) < 0)
+            return -1;
+        if (st->unsupported) /* add_text met text it does not model */
+            break;
     }
-    return NULL;
+    return st->unsupported ? 1 : 0;
 }
 
 static int run(State *st)
 {
-    xmlNode *node = st->root;
-    int err = 0;
+    xmlNode *node = st->root, *next;
+    int rc;
     for (;;) {
         /* node: an element to start */
         if (start(st, node) < 0)
             return -1;
         if (st->unsupported)
             return 0;
-        xmlNode *child = st->open[st->nopen - 1].skipped ? NULL : next_element(st, node->children, &err);
-        if (err)
-            return -1;
-        if (st->unsupported)
-            return 0;
-        if (child) {
-            node = child;
+        if ((rc = next_element(st, st->open[st->nopen - 1].skipped ? NULL : node->children, &next)) != 0)
+            return rc < 0 ? -1 : 0;
+        if (next) {
+            node = next;
             continue;
         }
         /* no element child left: end this one, then move to the next sibling of it or an ancestor */
@@ -850,13 +851,10 @@ static int run(State *st)
                 return -1;
             if (st->unsupported || node == st->root)
                 return 0;
-            xmlNode *sib = next_element(st, node->next, &err);
-            if (err)
-                return -1;
-            if (st->unsupported)
-                return 0;
-            if (sib) {
-                node = sib;
+            if ((rc = next_element(st, node->next, &next)) != 0)
+                return rc < 0 ? -1 : 0;
+            if (next) {
+                node = next;
                 break;
             }
             node = node->parent;
