@@ -601,6 +601,18 @@ typedef struct {
     int32_t list;     /* the stoplist's id */
 } Pair;
 
+typedef struct {
+    Py_ssize_t at, len; /* a lower-cased word's place in the batch buffer */
+    uint64_t h;         /* its hash_ucs4 */
+} Word;
+
+#define LEX_BATCH 16 /* words read ahead of their table lookups */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 /* Every stoplist, given as the bytes of its file (list i has id i), into lx->all: each
  * line (split where bytes.splitlines() splits: \n, \r, \r\n) decoded from UTF-8 and
  * lower-cased as str.lower() does, with the ids of the lists holding it in increasing
@@ -629,6 +641,7 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
     }
     if (table_resize(&lx->all, 2 * (lines + 1)) < 0)
         goto done;
+    Word batch[LEX_BATCH];
     for (Py_ssize_t f = 0; f < nfiles; f++) {
         PyObject *blob = PyList_GET_ITEM(files, f);
         Py_XSETREF(text, PyUnicode_DecodeUTF8(PyBytes_AS_STRING(blob), PyBytes_GET_SIZE(blob), "strict"));
@@ -638,33 +651,44 @@ static int lexicon_add_stoplists(Lexicon *lx, PyObject *files)
         const void *d = PyUnicode_DATA(text);
         Py_ssize_t len = PyUnicode_GET_LENGTH(text), start = 0;
         while (start < len) {
-            Py_ssize_t end = start;
-            while (end < len && READ(kind, d, end) != '\n' && READ(kind, d, end) != '\r')
-                end++;
-            Py_ssize_t cap = 3 * (end - start) + 1; /* str.lower() at most triples a string */
-            if (GROW(buf, capbuf, cap, cap) < 0)
-                goto done;
-            uint64_t h = 0;
-            Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(text, d, start, end, buf, cap, &h)
-                         : kind == PyUnicode_2BYTE_KIND ? lower_2(text, d, start, end, buf, cap, &h)
-                                                        : lower_4(text, d, start, end, buf, cap, &h);
-            Py_ssize_t k = m < 0 || m > cap ? -1 : table_add(&lx->all, buf, m, h); /* h: hash_ucs4(buf, m) */
-            if (k < 0) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_ValueError, "a stopword lower-cases to more than three times its length");
-                goto done;
-            }
-            if (GROW(last, caplast, k + 1, 4096) < 0)
-                goto done;
-            if (last[k] != f + 1) { /* a word once per list, as in a set */
-                last[k] = (int32_t)(f + 1);
-                if (GROW(pairs, cappairs, npairs + 1, 65536) < 0)
+            /* A batch of words lower-cased and hashed, their slots fetched while the next are read:
+             * the slots lie at random in megabytes, and each would otherwise wait for memory. */
+            int nb = 0;
+            Py_ssize_t used = 0;
+            for (; nb < LEX_BATCH && start < len; nb++) {
+                Py_ssize_t end = start;
+                while (end < len && READ(kind, d, end) != '\n' && READ(kind, d, end) != '\r')
+                    end++;
+                Py_ssize_t cap = 3 * (end - start) + 1; /* str.lower() at most triples a string */
+                if (GROW(buf, capbuf, used + cap, 4096) < 0)
                     goto done;
-                pairs[npairs++] = (Pair){k, (int32_t)f};
+                uint64_t h = 0;
+                Py_ssize_t m = kind == PyUnicode_1BYTE_KIND ? lower_1(text, d, start, end, buf + used, cap, &h)
+                             : kind == PyUnicode_2BYTE_KIND ? lower_2(text, d, start, end, buf + used, cap, &h)
+                                                            : lower_4(text, d, start, end, buf + used, cap, &h);
+                if (m < 0 || m > cap) {
+                    if (!PyErr_Occurred())
+                        PyErr_SetString(PyExc_ValueError, "a stopword lower-cases to more than three times its length");
+                    goto done;
+                }
+                batch[nb] = (Word){used, m, h}; /* h: hash_ucs4(buf + used, m) */
+                PREFETCH(&lx->all.slots[h & lx->all.mask]);
+                used += m;
+                start = end;
+                if (start < len) /* past the line break: \r\n is one */
+                    start += (READ(kind, d, start) == '\r' && start + 1 < len && READ(kind, d, start + 1) == '\n') ? 2 : 1;
             }
-            start = end;
-            if (start < len) /* past the line break: \r\n is one */
-                start += (READ(kind, d, start) == '\r' && start + 1 < len && READ(kind, d, start + 1) == '\n') ? 2 : 1;
+            for (int j = 0; j < nb; j++) {
+                Py_ssize_t k = table_add(&lx->all, buf + batch[j].at, batch[j].len, batch[j].h);
+                if (k < 0 || GROW(last, caplast, k + 1, 4096) < 0)
+                    goto done;
+                if (last[k] != f + 1) { /* a word once per list, as in a set */
+                    last[k] = (int32_t)(f + 1);
+                    if (GROW(pairs, cappairs, npairs + 1, 65536) < 0)
+                        goto done;
+                    pairs[npairs++] = (Pair){k, (int32_t)f};
+                }
+            }
         }
     }
     /* Each entry's ids, contiguous and in list order. */
