@@ -60,6 +60,13 @@ _RENDER = (False, False)  # --json, --explain: how workers render a document
 _WRITE: tuple[str, bool] | None = None
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def _init_worker(
     settings: Settings, render: tuple[bool, bool] = (False, False), write: tuple[str, bool] | None = None
 ) -> None:
@@ -319,9 +326,9 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
     # --on-error fail stops at the first error, so there it writes them itself, in order.
     parallel_writes = bool(run.out_dir) and not opts["diff_dir"] and opts["on_error"] != "fail"
     write = (run.out_dir, bool(opts["gzip"])) if parallel_writes else None
-    pool = _pool(settings, opts["jobs"], (opts["as_json"], opts["explain"]), write)
+    batches = _batches(tasks, opts["jobs"])
+    pool = _pool(settings, min(opts["jobs"], len(batches)), (opts["as_json"], opts["explain"]), write)
     try:
-        batches = (tasks[i : i + DOCUMENT_BATCH] for i in range(0, len(tasks), DOCUMENT_BATCH))
         outcomes = (outcome for batch in _map(pool, _clean_sources, batches) for outcome in batch)
         show_bar = sys.stderr.isatty() and len(tasks) >= PROGRESS_MIN_INPUTS
         with click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else _nullbar(outcomes) as bar:
@@ -329,6 +336,13 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
                 _deliver(run, outcome)
     finally:
         _shutdown(pool)
+
+
+def _batches(tasks: list[Any], jobs: int) -> list[list[Any]]:
+    """The tasks in batches for the workers, in order: DOCUMENT_BATCH each, or fewer when
+    there are too few tasks to keep every worker busy with batches that large."""
+    size = max(1, min(DOCUMENT_BATCH, len(tasks) // (jobs * IN_FLIGHT_PER_WORKER)))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
 def _one_source_per_output(run: Run, tasks: list[tuple[Source, bytes | None]]) -> list[tuple[Source, bytes | None]]:
@@ -425,7 +439,7 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
     opts = run.opts
     text_field, output_field = opts["text_field"], opts["output_field"] or opts["text_field"]
     stdin = sys.stdin.buffer
-    pool = _pool(settings, opts["jobs"])
+    pool = _pool(settings, opts["jobs"] if _blocks_over_one(sources) else 1)
     try:
         for source in sources:
             try:
@@ -439,6 +453,19 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
             _jsonl_file(run, source, target, pool, text_field, output_field, stdin)
     finally:
         _shutdown(pool)
+
+
+def _blocks_over_one(sources: list[Source]) -> bool:
+    """Whether the JSONL inputs may hold more than one block (stdin and gzip: may; else by size)."""
+    total = 0
+    for source in sources:
+        if source.path == "-" or source.path.endswith(".gz"):
+            return True
+        try:
+            total += os.stat(source.path).st_size
+        except OSError:
+            continue  # reported when it is read
+    return total > JSONL_BLOCK_BYTES
 
 
 def _numbered_blocks(blocks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -517,7 +544,7 @@ def _list_rules(settings: Settings) -> None:
 @click.option("--output-field", default=None, help="JSONL field to write the clean text to (default: the text field).")
 @click.option("--diff", "diff_dir", type=click.Path(file_okay=False), metavar="GOLDEN_DIR", help="Compare outputs with GOLDEN_DIR/<name>; exit 1 if any differ.")
 @click.option("--update-golden", "golden_dir", type=click.Path(file_okay=False), metavar="GOLDEN_DIR", help="(Re)write the golden files in GOLDEN_DIR.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Clean in N processes.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, help="Clean in N processes (0: one per core this process may use).")
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True, help="On a bad file or record: report it and go on, or stop.")
 @click.option("--skip-existing", is_flag=True, help="With -o: leave inputs whose output already exists.")
 @click.option("--gzip", is_flag=True, help="With -o: write gzip-compressed outputs (name ends in .gz).")
@@ -544,6 +571,7 @@ def main(**opts: Any) -> None:
         fix_unicode=not opts["no_fix_unicode"],
     )
     settings = Settings(config=config, format=opts["fmt"], cleaner=opts["cleaner_kind"])
+    opts["jobs"] = opts["jobs"] or usable_cores()
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     global _PIPELINE
     try:

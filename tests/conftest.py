@@ -16,6 +16,16 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture
+def small_blocks(monkeypatch) -> int:
+    """JSONL handed out in blocks of about 32 bytes: a small test file then spans many blocks,
+    and with -j N many workers (a file under one block is cleaned without any)."""
+    from cleaner import cli
+
+    monkeypatch.setattr(cli, "JSONL_BLOCK_BYTES", 32)
+    return 32
+
+
 def write(path: Path, data: str | bytes) -> Path:
     """Write a test input (text as UTF-8, or raw bytes), creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)

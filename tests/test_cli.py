@@ -168,7 +168,7 @@ def test_parallel_jobs_give_the_same_output(runner, tmp_path) -> None:
     assert parallel.output == serial.output
 
 
-def test_parallel_jsonl_keeps_order(runner, tmp_path) -> None:
+def test_parallel_jsonl_keeps_order(runner, tmp_path, small_blocks) -> None:
     records = [{"n": i, "text": f"Story number {i}.\nAdvertisement"} for i in range(600)]
     f = write(tmp_path / "many.jsonl", "".join(json.dumps(r) + "\n" for r in records))
     result = runner.invoke(main, ["--jsonl", "-j", "2", str(f)])
@@ -347,7 +347,7 @@ def test_jsonl_blocks_end_lines_and_number_them(tmp_path, size, compress) -> Non
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_jsonl_record_that_cannot_be_written_as_utf8_is_reported(runner, tmp_path, jobs) -> None:
+def test_jsonl_record_that_cannot_be_written_as_utf8_is_reported(runner, tmp_path, jobs, small_blocks) -> None:
     f = write(tmp_path / "s.jsonl", '{"id": "\\udc80", "text": "One."}\n{"id": 2, "text": "Two."}\n')
     result = runner.invoke(main, ["--jsonl", "-j", jobs, str(f)])
     assert result.exit_code == 2
@@ -401,3 +401,50 @@ def test_an_output_that_cannot_be_written_is_an_error_naming_it(runner, tmp_path
     assert f"{out / 'a.txt'}: cannot write" in result.output
     assert (out / "b.txt").read_text() == CLEAN  # the other input is not lost
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def _pool_sizes(monkeypatch) -> list[int]:
+    """The -j each run of the command asks _pool for (1: no workers), recorded."""
+    from cleaner import cli
+
+    sizes: list[int] = []
+    real = cli._pool
+
+    def pool(settings, jobs, *args):  # type: ignore[no-untyped-def]
+        sizes.append(jobs)
+        return real(settings, jobs, *args)
+
+    monkeypatch.setattr(cli, "_pool", pool)
+    return sizes
+
+
+def test_jobs_zero_means_every_usable_core(runner, monkeypatch) -> None:
+    from cleaner.cli import usable_cores
+
+    sizes = _pool_sizes(monkeypatch)
+    seeds = SEEDS[0].parent
+    serial = runner.invoke(main, [str(seeds)])
+    every = runner.invoke(main, [str(seeds), "-j", "0"])
+    assert every.exit_code == 0 and every.output == serial.output
+    assert sizes == [1, min(usable_cores(), len(SEEDS))]  # no more workers than inputs
+    assert runner.invoke(main, [str(seeds), "-j", "-1"]).exit_code == 2
+
+
+def test_few_files_are_spread_over_the_workers() -> None:
+    from cleaner.cli import DOCUMENT_BATCH, _batches
+
+    assert _batches(list("ab"), 2) == [["a"], ["b"]]  # not one batch for one worker
+    many = list(range(1000))
+    batches = _batches(many, 2)
+    assert [x for b in batches for x in b] == many
+    assert {len(b) for b in batches[:-1]} == {DOCUMENT_BATCH}
+    assert _batches([], 4) == []
+
+
+def test_jsonl_under_one_block_starts_no_workers(runner, tmp_path, monkeypatch) -> None:
+    sizes = _pool_sizes(monkeypatch)
+    f = write(tmp_path / "small.jsonl", json.dumps({"text": DIRTY}) + "\n")
+    assert runner.invoke(main, ["--jsonl", "-j", "2", str(f)]).stdout == json.dumps({"text": CLEAN}) + "\n"
+    gz = write(tmp_path / "small.jsonl.gz", gzip.compress((json.dumps({"text": DIRTY}) + "\n").encode()))
+    assert runner.invoke(main, ["--jsonl", "-j", "2", str(gz)]).exit_code == 0  # its size says nothing
+    assert sizes == [1, 2]

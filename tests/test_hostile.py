@@ -259,7 +259,7 @@ def test_html_fragment_without_body_loses_no_text_silently(runner, tmp_path, cle
 
 # --- JSON Lines ----------------------------------------------------------------
 
-def test_malformed_jsonl_in_parallel_to_a_folder(runner, tmp_path) -> None:
+def test_malformed_jsonl_in_parallel_to_a_folder(runner, tmp_path, small_blocks) -> None:
     # Bad lines on both sides of a batch boundary (256 records), -j 2, -o: every
     # good record comes out, in order; every bad one is reported with its line.
     lines: list[bytes] = []
