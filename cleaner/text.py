@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import ftfy
@@ -175,9 +175,6 @@ def repair(text: str) -> str:
             surrogate = True
     if surrogate:  # lone surrogates: RE2 cannot scan them, ftfy fixes them
         return _fix_text(text, config=FTFY_CONFIG)
-    # Text with no character that can break NFC (cleaner/nfc.py) is NFC: the check is skipped.
-    if maybe_not_nfc and not unicodedata.is_normalized("NFC", text):  # rare: find the lines one by one
-        return _repair_lines(text, (m.start() for m in SUSPECT_RE.finditer(text)), _needs_ftfy)
     # A trigger inside a line is a trigger in the whole text, so scanning the
     # whole text once finds every line that needs ftfy (and perhaps a few more,
     # where a match spans lines: ftfy leaves those as they are).
@@ -189,13 +186,29 @@ def repair(text: str) -> str:
             a, b = m.span()
             hits.append(a)
             hits.extend(i + 1 for i in range(a, b - 1) if text[i] == "\n")  # every line the match touches
+    # Text with no character that can break NFC (cleaner/nfc.py) is NFC: the check is skipped.
+    if maybe_not_nfc and not unicodedata.is_normalized("NFC", text):
+        hits.extend(_lines_not_nfc(text))
     if not hits:
         return text
-    return _repair_lines(text, sorted(hits), None)
+    return _repair_lines(text, sorted(hits))
 
 
-def _repair_lines(text: str, positions: Iterable[int], needs: Callable[[str], bool] | None) -> str:
-    """Run ftfy on each line holding one of the (sorted) positions, if ``needs`` says so."""
+def _lines_not_nfc(text: str) -> Iterator[int]:
+    """The start of each line that is not NFC (ftfy normalises it). NFC never joins characters
+    across a line break, so a line's form is its own; a line that is not NFC is not ASCII."""
+    search, pos = SUSPECT_RE.search, 0
+    while (m := search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end + 1
+        if not unicodedata.is_normalized("NFC", text[start:end]):
+            yield start
+        pos = end
+
+
+def _repair_lines(text: str, positions: Iterable[int]) -> str:
+    """Run ftfy on each line holding one of the (sorted) positions."""
     pieces: list[str] = []
     pos = 0
     for at in positions:
@@ -206,7 +219,7 @@ def _repair_lines(text: str, positions: Iterable[int], needs: Callable[[str], bo
         end = len(text) if end < 0 else end + 1
         line = text[start:end]
         pieces.append(text[pos:start])
-        pieces.append(_fix_text(line, config=FTFY_CONFIG) if needs is None or needs(line) else line)
+        pieces.append(_fix_text(line, config=FTFY_CONFIG))
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
@@ -225,15 +238,6 @@ def without_surrogates(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return SURROGATE_RE.sub("\ufffd", text)
-
-
-def _needs_ftfy(line: str) -> bool:
-    return (
-        FIXABLE_RE.search(line) is not None
-        or ENTITY_RE.search(line) is not None
-        or BADNESS_RE2.search(line) is not None
-        or not unicodedata.is_normalized("NFC", line)
-    )
 
 
 def cut(source: str, removed: Iterable[Removal]) -> str:

@@ -80,6 +80,7 @@ REPAIR_CASES = [
     "prices in\n\u00c2\u00a3 GBP\nand \u00c2\u00a5 JPY",  # a badness match that starts at a line break
     "a line.\n\u00c2 Your price",  # the badness regex anchors "^\u00c2 " at a line's start
     "Tom & Jerry\nfish &chips; and AT&T\n&#x27;quoted&#39; d\u00e9j\u00e0",
+    "e\u0301 not NFC\nplain \u00e9\ncaf\u00c3\u00a9 mojibake\n\u0301 starts a line\n\u212b\n\u1100\n\u1161 apart",
 ]
 
 
