@@ -189,18 +189,64 @@ typedef struct {
     Py_ssize_t nids, capids;
     int nlang;          /* largest stoplist id + 1 */
     Table **bylang;     /* nlang + 1 small tables built on first use: [lang] codes, [nlang] for no language */
+    Py_ssize_t *bylist_first; /* nlang + 2 offsets into bylist (lexicon_bylist), or NULL before the first table */
+    uint32_t *bylist;    /* entry numbers, stoplist by stoplist, then the separators */
     PyObject *terminals; /* tuple of str: a line "ends in punctuation" if it ends with one */
     Py_UCS4 term1[16];   /* the terminals, if each is one character and there are at most 16 */
     int nterm1;          /* how many; -1: use terminals */
     Py_UCS4 *scratch;    /* all.maxlen + 1 code points: a lower-cased token */
 } Lexicon;
 
-static int has_lang(const Lexicon *lx, const Entry *e, int lang)
+/* Each stoplist's entries, then the separators' (lx->bylist from bylist_first[nlang]), built with the
+ * first language table: a table then costs its own words, not a pass over all 154k. */
+static int lexicon_bylist(Lexicon *lx)
 {
-    const int32_t *ids = lx->ids + e->langs;
-    for (int j = 0; j < e->nlangs; j++)
-        if (ids[j] == lang)
-            return 1;
+    if (lx->bylist_first)
+        return 0;
+    int nlang = lx->nlang;
+    Py_ssize_t *first = PyMem_Calloc(nlang + 2, sizeof(Py_ssize_t)), *next = PyMem_Malloc((nlang + 1) * sizeof(Py_ssize_t));
+    if (!first || !next)
+        goto nomem;
+    for (Py_ssize_t k = 0; k < lx->all.nentries; k++) { /* counts, one place up */
+        const Entry *e = &lx->all.entries[k];
+        for (int j = 0; j < e->nlangs; j++)
+            first[lx->ids[e->langs + j] + 1]++;
+        first[nlang + 1] += e->code == CODE_SEP;
+    }
+    for (int i = 1; i <= nlang + 1; i++)
+        first[i] += first[i - 1];
+    lx->bylist = PyMem_Malloc((first[nlang + 1] ? first[nlang + 1] : 1) * sizeof(uint32_t));
+    if (!lx->bylist)
+        goto nomem;
+    memcpy(next, first, (nlang + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < lx->all.nentries; k++) {
+        const Entry *e = &lx->all.entries[k];
+        for (int j = 0; j < e->nlangs; j++)
+            lx->bylist[next[lx->ids[e->langs + j]]++] = (uint32_t)k;
+        if (e->code == CODE_SEP)
+            lx->bylist[next[nlang]++] = (uint32_t)k;
+    }
+    PyMem_Free(next);
+    lx->bylist_first = first;
+    return 0;
+nomem:
+    PyMem_Free(first);
+    PyMem_Free(next);
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* Add entries [a, b) of lx->bylist to t with this code (a separator's wins: it is added last). */
+static int lang_table_add(Lexicon *lx, Table *t, Py_ssize_t a, Py_ssize_t b, int code)
+{
+    for (Py_ssize_t p = a; p < b; p++) {
+        const Entry *e = &lx->all.entries[lx->bylist[p]];
+        const Py_UCS4 *key = lx->all.pool + e->key;
+        Py_ssize_t i = table_add(t, key, e->len, hash_ucs4(key, e->len));
+        if (i < 0)
+            return -1;
+        t->entries[i].code = code;
+    }
     return 0;
 }
 
@@ -210,24 +256,19 @@ static const Table *lang_table(Lexicon *lx, int lang)
     int slot = lang < 0 ? lx->nlang : lang;
     if (lx->bylang[slot])
         return lx->bylang[slot];
+    if (lexicon_bylist(lx) < 0)
+        return NULL;
     Table *t = PyMem_Calloc(1, sizeof(Table));
     if (!t) {
         PyErr_NoMemory();
         return NULL;
     }
-    for (Py_ssize_t k = 0; k < lx->all.nentries; k++) {
-        const Entry *e = &lx->all.entries[k];
-        int code = e->code == CODE_SEP ? CODE_SEP : (lang >= 0 && has_lang(lx, e, lang)) ? CODE_STOP : 0;
-        if (!code)
-            continue;
-        const Py_UCS4 *key = lx->all.pool + e->key;
-        Py_ssize_t i = table_add(t, key, e->len, hash_ucs4(key, e->len));
-        if (i < 0) {
-            table_free(t);
-            PyMem_Free(t);
-            return NULL;
-        }
-        t->entries[i].code = code;
+    const Py_ssize_t *first = lx->bylist_first;
+    if ((lang >= 0 && lang_table_add(lx, t, first[lang], first[lang + 1], CODE_STOP) < 0)
+        || lang_table_add(lx, t, first[lx->nlang], first[lx->nlang + 1], CODE_SEP) < 0) {
+        table_free(t);
+        PyMem_Free(t);
+        return NULL;
     }
     lx->bylang[slot] = t;
     return t;
@@ -245,6 +286,8 @@ static void Lexicon_dealloc(Lexicon *lx)
         PyMem_Free(lx->bylang);
     }
     PyMem_Free(lx->scratch);
+    PyMem_Free(lx->bylist_first);
+    PyMem_Free(lx->bylist);
     Py_XDECREF(lx->terminals);
     Py_TYPE(lx)->tp_free((PyObject *)lx);
 }

@@ -85,6 +85,15 @@ def test_page_primitives_edge_cases() -> None:
 
 
 @needs_native
+def test_page_primitives_in_every_language() -> None:
+    """A text of each stoplist's own words, so that each language's table is built and used."""
+    lexicon = _lexicon()
+    for words in stoplists()[1]:
+        sample = sorted(words)[:200]
+        same_page(lexicon, " ".join(sample[:100]) + ".\n" + ", ".join(w.title() for w in sample[100:]) + "\n")
+
+
+@needs_native
 @pytest.mark.parametrize("terminals", [("...", "!", "»"), ("", "."), tuple("abcdefghijklmnopq"), ()])
 def test_terminals_of_any_length(terminals) -> None:
     """The C pass tests one last character when every terminal is one (at most 16), else each terminal: both as str.endswith."""
