@@ -10,7 +10,9 @@ pages/s beside plain trafilatura on the same pages, `clean -j 1` against
 and CPU time, and the load average they ran under), peak memory of streaming JSONL runs, and
 pathological inputs at two sizes with the time ratio. The corpus is made from
 seeds/ and the text files of TEXT_DIR (for example the WCXB text folder).
-No data is written into the repository; temporary files go to a temp folder.
+No data is written into the repository; temporary files go to a temp folder
+(--tmp DIR: another, for example a tmpfs, when the disk's own costs should stay
+out of the folder rows; the run prints what creating a file there costs).
 """
 from __future__ import annotations
 
@@ -296,6 +298,23 @@ def ceiling(docs: list[str], mb: float | None, repeat: int, tmp: Path) -> str:
             f"at once {two:.1f} s: {one / two:.2f}x")
 
 
+def create_cost(tmp: Path, count: int = 200) -> float:
+    """Microseconds to create, write (10 kB) and close one new file in tmp, best of 3 rounds of count files."""
+    best_secs = float("inf")
+    data = b"x" * 10_000
+    for round_ in range(3):
+        folder = tmp / f"create-{round_}"
+        folder.mkdir()
+        start = time.perf_counter()
+        for i in range(count):
+            (folder / f"{i:06d}.txt").write_bytes(data)
+        best_secs = min(best_secs, time.perf_counter() - start)
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+    return best_secs / count * 1e6
+
+
 def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path, files_mb: list[float] = (),
             distinct: list[str] = ()) -> None:
     """-j 1 against -j 2 on JSONL files of the given sizes and on folders of files, with the load they ran under.
@@ -315,9 +334,10 @@ def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path, files_m
         load = _load()
         (one, cpu1), (two, cpu2) = _pair(lambda j: ["--jsonl", *TEXT, "-j", str(j), str(src)], repeat)
         print(f"  clean --jsonl, {what}: -j 1 {one:.1f} s (CPU {cpu1:.1f} s), -j 2 {two:.1f} s "
-              f"(CPU {cpu2:.1f} s): speed-up {one / two:.2f}x; load {load} -> {_load()}")
+              f"(CPU {cpu2:.1f} s, {cpu2 / two:.1f} cores busy): speed-up {one / two:.2f}x; load {load} -> {_load()}")
         src.unlink()
         print("  " + ceiling(group, mb, repeat, tmp))
+    print(f"  creating a file in {tmp}: {create_cost(tmp):.0f} us (the folder rows create one per input)")
     for k, mb in enumerate(files_mb or [None]):
         folder = tmp / f"files-{k}"
         folder.mkdir()
@@ -332,7 +352,8 @@ def scaling(docs: list[str], sizes: list[float], repeat: int, tmp: Path, files_m
         (one, cpu1), (two, cpu2) = _pair(
             lambda j: [str(folder), "-o", str(tmp / f"out-{k}-{j}"), "-j", str(j)], repeat)
         print(f"  clean DIR -o OUT, {count} files ({size / 1e6:.0f} MB): -j 1 {one:.1f} s (CPU {cpu1:.1f} s), "
-              f"-j 2 {two:.1f} s (CPU {cpu2:.1f} s): speed-up {one / two:.2f}x; load {load} -> {_load()}")
+              f"-j 2 {two:.1f} s (CPU {cpu2:.1f} s, {cpu2 / two:.1f} cores busy): speed-up {one / two:.2f}x; "
+              f"load {load} -> {_load()}")
 
 
 def streaming(docs: list[str], stream_mb: list[float], tmp: Path) -> None:
@@ -385,6 +406,8 @@ def main() -> None:
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="time in-process rows by wall clock or by this process's CPU time (a shared machine)")
     ap.add_argument("--text-only", action="store_true", help="only the floor and the text-mode rows")
+    ap.add_argument("--tmp", type=Path, default=None,
+                    help="folder for the -j and streaming rows' files (default: the system's temp folder)")
     ap.add_argument("--html-only", action="store_true", help="only the HTML-mode row (needs --html-dir)")
     args = ap.parse_args()
     REPEAT = max(1, args.repeat)
@@ -400,7 +423,7 @@ def main() -> None:
     sizes = [float(x) for x in args.scaling_mb.split(",") if x]
     files_mb = [float(x) for x in args.files_mb.split(",") if x]
     if args.scaling_only:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
             scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb, distinct)
         return
     text_mode(docs)
@@ -408,7 +431,7 @@ def main() -> None:
         return
     if args.html_dir:
         html_mode(args.html_dir, args.html_limit)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         scaling(docs, sizes, max(1, args.scaling_repeat), Path(tmp), files_mb, distinct)
         streaming(docs, [float(x) for x in args.stream_mb.split(",") if x], Path(tmp))
     pathological(Path(tempfile.gettempdir()))
