@@ -1,10 +1,12 @@
 """The `clean` command: a thin shell that turns flags into Settings and files into Results."""
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from collections import deque
@@ -296,15 +298,65 @@ def _output_name(source: Source, as_json: bool, compress: bool, suffix: str | No
 
 
 def _target_path(out_dir: str, compress: bool, source: Source, as_json: bool, suffix: str | None = None) -> Path:
-    """The output file for a source in out_dir, refusing to leave the folder or overwrite the input."""
+    """The output file for a source in out_dir, refusing to leave the folder or overwrite the input.
+
+    That is: with symlinks followed, the file lies below the folder and is not the
+    input. Resolving all three paths for each file cost about 0.1 ms (some fifteen
+    lstats); here the folder is resolved once per run, the name's components take
+    one lstat each (a symlink, '.' or '..' among them takes the full way), and the
+    input is resolved only when the output exists and is the same file.
+    """
     name = _output_name(source, as_json, compress, suffix)
-    root = Path(out_dir).resolve()
-    target = (root / name).resolve()
-    if root not in target.parents:
-        raise InputError(f"output path {name!r} would leave {out_dir}", path=source.path)
-    if source.path != "-" and target == Path(source.path).resolve():
-        raise InputError("output would overwrite the input", path=source.path)
-    return target
+    root = _real_folder(os.path.abspath(out_dir))
+    target, st = _plain_path(root, name)
+    if target is None:
+        target = os.path.realpath(os.path.join(root, name))
+        if target == root or os.path.commonpath([root, target]) != root:
+            raise InputError(f"output path {name!r} would leave {out_dir}", path=source.path)
+        try:
+            st = os.stat(target)
+        except OSError:
+            st = None
+    # An output that does not exist is not the input (which was read); one that does is only if it is the same file.
+    if source.path != "-" and st is not None and _maybe_same_file(st, source.path):
+        if target == os.path.realpath(source.path):
+            raise InputError("output would overwrite the input", path=source.path)
+    return Path(target)
+
+
+@functools.lru_cache(maxsize=16)
+def _real_folder(path: str) -> str:
+    """An absolute folder's resolved path, once per run (main clears it): the same for every output."""
+    return os.path.realpath(path)
+
+
+def _plain_path(root: str, name: str) -> tuple[str | None, os.stat_result | None]:
+    """(root/name, its lstat or None if it does not exist) when that is its resolved path: no component
+    is empty, '.', '..' or a symlink. (None, None) when it may not be."""
+    parts = name.replace(os.altsep, os.sep).split(os.sep) if os.altsep else name.split(os.sep)
+    if os.path.isabs(name) or any(p in ("", ".", "..") for p in parts):
+        return None, None
+    path = root
+    for i, part in enumerate(parts):
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:  # nothing below it exists: the rest is as written
+            return os.path.join(path, *parts[i + 1:]), None
+        except OSError:
+            return None, None
+        if stat.S_ISLNK(st.st_mode):
+            return None, None
+    return path, st
+
+
+def _maybe_same_file(st: os.stat_result, path: str) -> bool:
+    """Whether the file at path may be the one st describes (same device and inode, or path unreadable)."""
+    try:
+        other = os.stat(path)
+    except OSError:
+        return True
+    return (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
 
 
 def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
@@ -583,6 +635,7 @@ def main(**opts: Any) -> None:
         _list_rules(settings)
         return
     run = Run(opts)
+    _real_folder.cache_clear()  # folders may have changed since a run before in this process
     sources: list[Source] = []
     try:
         for path in opts["paths"] or ("-",):

@@ -662,3 +662,63 @@ def test_folders_list_what_rglob_of_each_glob_lists(tmp_path, monkeypatch) -> No
                       ("[xX].t?t",)]:
             listed = [(s.path, s.relpath) for s in find_sources([raw], globs)]
             assert listed == per_glob(raw, globs), (raw, globs)
+
+
+def _target_path_resolving_everything(out_dir, compress, source, as_json, suffix=None):
+    """_target_path as it was written first (three full resolutions per file): the reference."""
+    from cleaner.cli import _output_name
+    from cleaner.errors import InputError
+
+    name = _output_name(source, as_json, compress, suffix)
+    root = Path(out_dir).resolve()
+    target = (root / name).resolve()
+    if root not in target.parents:
+        raise InputError(f"output path {name!r} would leave {out_dir}", path=source.path)
+    if source.path != "-" and target == Path(source.path).resolve():
+        raise InputError("output would overwrite the input", path=source.path)
+    return target
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks")
+def test_output_paths_are_those_of_resolving_everything(tmp_path, monkeypatch) -> None:
+    """Every output path (or refusal) equals the full resolution's: symlinks to files and folders inside
+    and outside, missing folders, '.' and '..', the input itself, a hard link of it, a linked output folder."""
+    from cleaner.cli import _real_folder, _target_path
+    from cleaner.errors import InputError
+    from cleaner.io import Source
+
+    monkeypatch.chdir(tmp_path)
+    out, src, elsewhere = tmp_path / "out", tmp_path / "src", tmp_path / "elsewhere"
+    for folder in (out / "real", src / "real", elsewhere):
+        folder.mkdir(parents=True)
+    for name in ("a.txt", "real/b.txt", "here.txt"):
+        write(src / name, "x")
+    write(out / "real" / "b.txt", "old output")
+    (out / "away").symlink_to(elsewhere, target_is_directory=True)
+    (out / "inside").symlink_to(out / "real", target_is_directory=True)
+    (out / "file.txt").symlink_to(src / "a.txt")  # an output name that is a link to an input
+    (out / "dangling.txt").symlink_to(tmp_path / "nowhere")
+    os.link(src / "a.txt", out / "hard.txt")
+    (tmp_path / "linked-out").symlink_to(out, target_is_directory=True)
+    write(out / "self.txt", "an input inside the output folder")
+    relpaths = ["a.txt", "real/b.txt", "real/new.txt", "away/x.txt", "inside/b.txt", "inside/deep/er/x.txt",
+                "file.txt", "dangling.txt", "hard.txt", "self.txt", "missing/dir/x.txt", "./a.txt", "real/../a.txt",
+                "../escape.txt", "real/./b.txt", "away/../a.txt"]
+    inputs = [str(src / "a.txt"), str(out / "file.txt"), str(out / "self.txt"), str(src / "real" / "b.txt"),
+              "src/a.txt", str(tmp_path / "gone.txt"), "-"]
+    checked = 0
+    for out_dir in ("out", str(out), str(tmp_path / "linked-out"), "out/real/..", "out/"):
+        _real_folder.cache_clear()
+        for relpath in relpaths:
+            for path in inputs:
+                for as_json, compress in ((False, False), (True, True)):
+                    source = Source(path, relpath)
+                    outcomes = []
+                    for fn in (_target_path, _target_path_resolving_everything):
+                        try:
+                            outcomes.append(Path(fn(out_dir, compress, source, as_json)))
+                        except InputError as exc:
+                            outcomes.append(str(exc))
+                    assert outcomes[0] == outcomes[1], (out_dir, relpath, path)
+                    checked += 1
+    assert checked == 5 * len(relpaths) * len(inputs) * 2
