@@ -5,10 +5,10 @@ import codecs
 import contextlib
 import fnmatch
 import gzip
+import itertools
 import json
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,7 +46,8 @@ class Source:
     @property
     def output_name(self) -> str:
         """The relative output name: 'a/0001.html.gz' becomes 'a/0001.txt'."""
-        return str(Path(self.relpath).with_name(strip_suffixes(Path(self.relpath).name) + ".txt"))
+        folder, name = os.path.split(self.relpath)  # as Path(relpath).with_name(...), at a quarter of its cost
+        return os.path.join(folder, strip_suffixes(name) + ".txt")
 
 
 def strip_suffixes(name: str) -> str:
@@ -195,18 +196,47 @@ def looks_like_html(text: str, name: str = "") -> bool:
 
 
 def atomic_write(path: str | Path, text: str, compress: bool = False) -> None:
-    """Write text (gzipped if asked) to path via a temporary file and a rename: never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write text (gzipped if asked) to path via a temporary file and a rename: never half-written.
+
+    The folder is made if missing. The file gets the permissions any new file
+    gets (0666 less the umask).
+    """
     data = text.encode("utf-8")
+    fd, tmp = _temporary_beside(os.fspath(path))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(gzip.compress(data, mtime=0) if compress else data)  # mtime=0: same bytes each run
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
+
+
+_TEMPORARIES = itertools.count()
+
+
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new file in path's folder (made if missing), open for writing, and its name.
+
+    The name holds this process's id and a count, so processes and threads never
+    share one; O_EXCL skips a leftover of an earlier process with the same id.
+    (tempfile.mkstemp, with its random names, cost twice the write of a page.)
+    """
+    folder, name = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    made = False
+    while True:
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARIES)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if made or not folder:
+                raise
+            os.makedirs(folder, exist_ok=True)
+            made = True
 
 
 @contextlib.contextmanager

@@ -722,3 +722,31 @@ def test_output_paths_are_those_of_resolving_everything(tmp_path, monkeypatch) -
                     assert outcomes[0] == outcomes[1], (out_dir, relpath, path)
                     checked += 1
     assert checked == 5 * len(relpaths) * len(inputs) * 2
+
+
+@pytest.mark.parametrize("relpath", ["a.txt", "0001.html.gz", "a/b/c.htm", "x.jsonl", "notes", ".txt", "a.b.c.TXT",
+                                     "dir.txt/inner.html", "stdin", "spaced name .txt", "ünï/cödé.html.gz"])
+def test_output_names_are_pathlibs(relpath) -> None:
+    from cleaner.io import Source, strip_suffixes
+
+    expected = str(Path(relpath).with_name(strip_suffixes(Path(relpath).name) + ".txt"))
+    assert Source("x", relpath).output_name == expected
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_written_files_get_the_permissions_of_any_new_file(tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleaner.io import atomic_write
+
+    umask = os.umask(0o022)
+    try:
+        targets = [tmp_path / "deep" / "er" / f"{i}.txt" for i in range(64)]
+        with ThreadPoolExecutor(8) as pool:  # threads of one process never share a temporary file
+            list(pool.map(lambda t: atomic_write(t, t.name * 100), targets))
+    finally:
+        os.umask(umask)
+    assert sorted(p.name for p in (tmp_path / "deep" / "er").iterdir()) == sorted(t.name for t in targets)
+    for t in targets:
+        assert t.read_text() == t.name * 100
+        assert t.stat().st_mode & 0o777 == 0o644
