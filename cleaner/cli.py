@@ -508,15 +508,19 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
 
 
 def _blocks_over_one(sources: list[Source]) -> bool:
-    """Whether the JSONL inputs may hold more than one block (stdin and gzip: may; else by size)."""
+    """Whether the JSONL inputs may hold more than one block: by size for plain regular files;
+    stdin, gzip, pipes (``<(zcat ...)``) and devices may always."""
     total = 0
     for source in sources:
         if source.path == "-" or source.path.endswith(".gz"):
             return True
         try:
-            total += os.stat(source.path).st_size
+            st = os.stat(source.path)
         except OSError:
             continue  # reported when it is read
+        if not stat.S_ISREG(st.st_mode):
+            return True
+        total += st.st_size
     return total > JSONL_BLOCK_BYTES
 
 

@@ -5,6 +5,7 @@ import codecs
 import contextlib
 import fnmatch
 import gzip
+import io
 import itertools
 import json
 import os
@@ -253,10 +254,63 @@ def _reading(path: str) -> Iterator[None]:
 
 
 def _open_binary(path: str) -> Any:
-    """The file at path opened for reading bytes, gunzipped if it starts with gzip's magic."""
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == GZIP_MAGIC
-    return gzip.open(path, "rb") if gz else open(path, "rb")
+    """The file at path opened for reading bytes, gunzipped if it starts with gzip's magic.
+
+    It is opened once: a pipe (``<(zcat big.jsonl.gz)``, a FIFO) cannot be opened
+    again from its start, and the bytes read to look for the magic are data.
+    """
+    raw = open(path, "rb")
+    try:
+        if raw.seekable():
+            gz = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            stream = raw
+        else:
+            head = raw.read(2)
+            gz = head == GZIP_MAGIC
+            stream = io.BufferedReader(_Replayed(head, raw))
+        return _GzipReader(stream) if gz else stream
+    except BaseException:
+        raw.close()
+        raise
+
+
+class _Replayed(io.RawIOBase):
+    """A raw binary stream: ``head`` (bytes already read from ``stream``), then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: Any) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._head:
+            return self._stream.readinto(buffer)
+        n = min(len(buffer), len(self._head))
+        buffer[:n] = self._head[:n]
+        self._head = self._head[n:]
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
+
+
+class _GzipReader(gzip.GzipFile):
+    """gzip.GzipFile reading an open stream, which it closes with itself."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(fileobj=stream, mode="rb")
+        self._stream = stream
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._stream.close()
 
 
 def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -448,3 +449,18 @@ def test_jsonl_under_one_block_starts_no_workers(runner, tmp_path, monkeypatch) 
     gz = write(tmp_path / "small.jsonl.gz", gzip.compress((json.dumps({"text": DIRTY}) + "\n").encode()))
     assert runner.invoke(main, ["--jsonl", "-j", "2", str(gz)]).exit_code == 0  # its size says nothing
     assert sizes == [1, 2]
+
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_jsonl_workers_are_kept_for_what_has_no_size(tmp_path) -> None:
+    """A pipe (a FIFO, bash's <(zcat ...)), stdin and gzip may hold any amount: only plain files go by size."""
+    from cleaner.cli import _blocks_over_one
+    from cleaner.io import Source
+
+    small, fifo = write(tmp_path / "small.jsonl", "{}\n"), tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    assert not _blocks_over_one([Source(str(small), "small.jsonl")])
+    assert not _blocks_over_one([Source(str(tmp_path / "missing.jsonl"), "missing.jsonl")])
+    for path in (str(fifo), "-", str(tmp_path / "small.jsonl.gz")):
+        assert _blocks_over_one([Source(str(small), "small.jsonl"), Source(path, "x")])

@@ -750,3 +750,32 @@ def test_written_files_get_the_permissions_of_any_new_file(tmp_path) -> None:
     for t in targets:
         assert t.read_text() == t.name * 100
         assert t.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_jsonl_from_a_pipe_is_read_once_and_whole(tmp_path, jobs, compressed) -> None:
+    """A pipe (a FIFO, or bash's <(zcat ...)) cannot be opened again from its start: the bytes read to
+    look for gzip's magic are data, and every record comes out. (It once came out empty, exit 0.)"""
+    import subprocess
+    import threading
+
+    from conftest import ROOT
+
+    data = "".join(json.dumps({"n": i, "text": f"Story {i}.\nAdvertisement"}) + "\n" for i in range(300)).encode()
+    data = gzip.compress(data) if compressed else data
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb", buffering=0) as fh:
+            for i in range(0, len(data), 7):  # a few bytes at a time: the magic may come in two reads
+                fh.write(data[i : i + 7])
+
+    threading.Thread(target=feed, daemon=True).start()
+    proc = subprocess.run([sys.executable, "-m", "cleaner", "--jsonl", "-j", jobs, str(fifo)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(x) for x in proc.stdout.splitlines()] == [
+        {"n": i, "text": f"Story {i}.\n"} for i in range(300)]
