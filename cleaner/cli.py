@@ -1,6 +1,7 @@
 """The `clean` command: a thin shell that turns flags into Settings and files into Results."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import gzip
@@ -382,7 +383,7 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
     pool = _pool(settings, min(opts["jobs"], len(batches)), (opts["as_json"], opts["explain"]), write)
     try:
         outcomes = (outcome for batch in _map(pool, _clean_sources, batches) for outcome in batch)
-        show_bar = sys.stderr.isatty() and len(tasks) >= PROGRESS_MIN_INPUTS
+        show_bar = _stderr_is_terminal() and len(tasks) >= PROGRESS_MIN_INPUTS
         with click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else _nullbar(outcomes) as bar:
             for outcome in bar:
                 _deliver(run, outcome)
@@ -422,6 +423,10 @@ def _shutdown(pool: ProcessPoolExecutor | None) -> None:
     if pool is not None:
         pool.shutdown(cancel_futures=True)
         gc.unfreeze()
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 class _nullbar:
@@ -524,6 +529,18 @@ def _blocks_over_one(sources: list[Source]) -> bool:
     return total > JSONL_BLOCK_BYTES
 
 
+def _progress_bytes(source: Source) -> int | None:
+    """The size of a JSONL input worth a progress bar on stderr (a terminal; a plain file of several
+    blocks), else None."""
+    if source.path == "-" or source.path.endswith(".gz") or not _stderr_is_terminal():
+        return None
+    try:
+        st = os.stat(source.path)
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) and st.st_size > 4 * JSONL_BLOCK_BYTES else None
+
+
 def _numbered_blocks(blocks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     """(number of its first line, block) for each block of lines."""
     first = 1
@@ -543,19 +560,26 @@ def _jsonl_file(
         out: Any = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
     else:
         tmp, out = None, None
+    total = _progress_bytes(source)
+    bar = click.progressbar(length=total, file=sys.stderr, label=f"cleaning {Path(source.path).name}") if total else None
+    sent: deque[int] = deque()  # the bytes of each block handed out, in order, for the bar
     try:
-        blocks = _numbered_blocks(open_blocks(source.path, stdin, JSONL_BLOCK_BYTES))
-        tasks = ((source.path, first, block, text_field, output_field) for first, block in blocks)
-        for cleaned in _map(pool, _clean_block, tasks):
-            for item, count in cleaned:
-                if isinstance(item, InputError):
-                    run.fail(str(item))
-                    continue
-                if out is not None:
-                    out.write(item)
-                else:
-                    click.echo(item, nl=False)
-                run.done += count
+        with bar if bar is not None else contextlib.nullcontext():
+            blocks = _numbered_blocks(open_blocks(source.path, stdin, JSONL_BLOCK_BYTES))
+            tasks = ((source.path, first, block, text_field, output_field) for first, block in blocks)
+            counted = (sent.append(len(task[2])) or task for task in tasks)
+            for cleaned in _map(pool, _clean_block, counted):
+                if bar is not None:
+                    bar.update(sent.popleft())
+                for item, count in cleaned:
+                    if isinstance(item, InputError):
+                        run.fail(str(item))
+                        continue
+                    if out is not None:
+                        out.write(item)
+                    else:
+                        click.echo(item, nl=False)
+                    run.done += count
     except InputError as exc:
         run.fail(str(exc))
         if out is not None:

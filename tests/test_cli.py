@@ -464,3 +464,20 @@ def test_jsonl_workers_are_kept_for_what_has_no_size(tmp_path) -> None:
     assert not _blocks_over_one([Source(str(tmp_path / "missing.jsonl"), "missing.jsonl")])
     for path in (str(fifo), "-", str(tmp_path / "small.jsonl.gz")):
         assert _blocks_over_one([Source(str(small), "small.jsonl"), Source(path, "x")])
+
+
+def test_a_large_jsonl_file_shows_its_progress_on_a_terminal(runner, tmp_path, monkeypatch, small_blocks) -> None:
+    """On a terminal, a JSONL file of several blocks gets a bar by bytes; the records come out the same."""
+    from cleaner import cli
+
+    records = "".join(json.dumps({"n": i, "text": f"Story {i}.\nAdvertisement"}) + "\n" for i in range(200))
+    f = write(tmp_path / "many.jsonl", records)
+    quiet = runner.invoke(main, ["--jsonl", "-j", "2", str(f)])
+    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    shown = runner.invoke(main, ["--jsonl", "-j", "2", str(f)])
+    assert shown.exit_code == quiet.exit_code == 0
+    assert shown.stdout == quiet.stdout and len(shown.stdout.splitlines()) == 200
+    assert "cleaning many.jsonl" not in quiet.stderr
+    assert "cleaning many.jsonl" in shown.stderr  # click draws the bar itself only on a real terminal
+    gz = write(tmp_path / "many.jsonl.gz", gzip.compress(records.encode()))
+    assert "cleaning" not in runner.invoke(main, ["--jsonl", str(gz)]).stderr  # no size to go by
