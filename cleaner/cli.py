@@ -21,7 +21,7 @@ from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
 from .io import (
-    DEFAULT_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks, parse_jsonl_line,
+    DEFAULT_GLOBS, JSONL_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks, parse_jsonl_line,
     read_bytes,
 )
 from .model import Result
@@ -611,7 +611,7 @@ def _list_rules(settings: Settings) -> None:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False), help="Write one file per input into DIR (DIR/<stem>.txt).")
-@click.option("--glob", "globs", multiple=True, metavar="PATTERN", help="File pattern for walking folders (repeatable; default *.txt, *.html, *.htm and their .gz).")
+@click.option("--glob", "globs", multiple=True, metavar="PATTERN", help="File pattern for walking folders (repeatable; default *.txt, *.html, *.htm and their .gz; with --jsonl, *.jsonl and *.jsonl.gz).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True, help="Input format; auto sniffs HTML from the name and first bytes.")
 @click.option("--cleaner", "cleaner_kind", type=click.Choice(CLEANERS), default="auto", show_default=True, help="auto: HTML through trafilatura then rules, text through rules then the line classifier.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE", help="Add a TOML rule pack (repeatable).")
@@ -666,11 +666,16 @@ def main(**opts: Any) -> None:
     _real_folder.cache_clear()  # folders may have changed since a run before in this process
     sources: list[Source] = []
     try:
+        globs = opts["globs"] or (JSONL_GLOBS if opts["jsonl"] else DEFAULT_GLOBS)
         for path in opts["paths"] or ("-",):
             try:
-                sources.extend(find_sources([path], opts["globs"] or DEFAULT_GLOBS))
+                found = find_sources([path], globs)
             except InputError as exc:
                 run.fail(str(exc))
+                continue
+            if not found:  # a folder with nothing to clean: say so rather than finish in silence
+                click.echo(f"clean: warning: {path}: no file matches {', '.join(globs)}", err=True)
+            sources.extend(found)
         if opts["jsonl"]:
             _run_jsonl(run, sources, settings)
         else:

@@ -19,6 +19,7 @@ from typing import Any
 from .errors import InputError
 
 DEFAULT_GLOBS = ("*.txt", "*.html", "*.htm", "*.txt.gz", "*.html.gz", "*.htm.gz")
+JSONL_GLOBS = ("*.jsonl", "*.jsonl.gz")  # a folder's files under --jsonl
 STRIP_SUFFIXES = (".gz", ".txt", ".html", ".htm", ".jsonl", ".json")  # removed from the end, in this order
 GZIP_MAGIC = b"\x1f\x8b"
 BINARY_MAGIC = (  # file signatures of formats that are never text

@@ -481,3 +481,26 @@ def test_a_large_jsonl_file_shows_its_progress_on_a_terminal(runner, tmp_path, m
     assert "cleaning many.jsonl" in shown.stderr  # click draws the bar itself only on a real terminal
     gz = write(tmp_path / "many.jsonl.gz", gzip.compress(records.encode()))
     assert "cleaning" not in runner.invoke(main, ["--jsonl", str(gz)]).stderr  # no size to go by
+
+
+def test_jsonl_folders_are_walked_for_jsonl_files(runner, tmp_path) -> None:
+    record = json.dumps({"text": DIRTY}) + "\n"
+    src = tmp_path / "in"
+    write(src / "a.jsonl", record)
+    write(src / "deep" / "b.jsonl.gz", gzip.compress(record.encode()))
+    write(src / "notes.txt", "not JSON Lines")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["--jsonl", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["a.jsonl", "deep/b.jsonl"]
+    assert (out / "deep" / "b.jsonl").read_text() == json.dumps({"text": CLEAN}) + "\n"
+
+
+@pytest.mark.parametrize("flags", [[], ["--jsonl"]])
+def test_a_folder_with_nothing_to_clean_is_reported(runner, tmp_path, flags) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write(empty / "data.csv", "a,b\n")
+    result = runner.invoke(main, [*flags, str(empty)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"clean: warning: {empty}: no file matches *." in result.stderr
