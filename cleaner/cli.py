@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import gzip
@@ -464,7 +465,7 @@ def _deliver(run: Run, outcome: Outcome) -> None:
             run.fail(str(exc))
             return
         if target is None:
-            click.echo(output, nl=False)
+            _echo(output)
         else:
             _write(outcome, target, opts["gzip"])
             if outcome.error is not None:
@@ -553,13 +554,21 @@ def _jsonl_file(
     run: Run, source: Source, target: Path | None, pool: ProcessPoolExecutor | None,
     text_field: str, output_field: str, stdin: Any,
 ) -> None:
-    """Clean one JSONL stream record by record, in order, to stdout or atomically to target."""
+    """Clean one JSONL stream record by record, in order, to stdout or atomically to target.
+
+    A target that cannot be written (a full disk, a folder that is a file) is reported
+    and left with no file; the run goes on with the next input.
+    """
+    out: Any = None
+    tmp: Path | None = None
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        out: Any = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
-    else:
-        tmp, out = None, None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            out = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
+        except OSError as exc:
+            run.fail(f"{target}: cannot write: {exc.strerror or exc}")
+            return
     total = _progress_bytes(source)
     bar = click.progressbar(length=total, file=sys.stderr, label=f"cleaning {Path(source.path).name}") if total else None
     sent: deque[int] = deque()  # the bytes of each block handed out, in order, for the bar
@@ -576,24 +585,49 @@ def _jsonl_file(
                         run.fail(str(item))
                         continue
                     if out is not None:
-                        out.write(item)
+                        _write_to(out, item, target)
                     else:
-                        click.echo(item, nl=False)
+                        _echo(item)
                     run.done += count
-    except InputError as exc:
+        if out is not None:
+            try:
+                out.close()
+                os.replace(tmp, target)  # type: ignore[arg-type]
+            except OSError as exc:
+                raise _WriteFailed(f"{target}: cannot write: {exc.strerror or exc}") from None
+            out = None
+    except (InputError, _WriteFailed) as exc:
         run.fail(str(exc))
-        if out is not None:
-            out.close()
+    finally:
+        if out is not None:  # not finished: no file, and no temporary left behind
+            with contextlib.suppress(OSError):
+                out.close()
             tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
-        return
-    except BaseException:
-        if out is not None:
-            out.close()
-            tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
-        raise
-    if out is not None:
-        out.close()
-        os.replace(tmp, target)  # type: ignore[arg-type]
+
+
+class _WriteFailed(Exception):
+    """An output file could not be written (its message says which and why)."""
+
+
+class _StdoutFailed(Exception):
+    """stdout could not be written: the run stops (every later output would fail alike)."""
+
+
+def _write_to(out: Any, data: bytes, target: Path | None) -> None:
+    try:
+        out.write(data)
+    except OSError as exc:
+        raise _WriteFailed(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _echo(data: str | bytes) -> None:
+    """Write to stdout; a failure other than a closed pipe (click exits quietly on that) stops the run."""
+    try:
+        click.echo(data, nl=False)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            raise
+        raise _StdoutFailed(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 def _list_rules(settings: Settings) -> None:
@@ -683,5 +717,10 @@ def main(**opts: Any) -> None:
     except SystemExit:  # --on-error fail: still say what was done before stopping
         run.summary()
         raise
+    except _StdoutFailed as exc:
+        run.errors += 1
+        click.echo(f"clean: error: {exc}", err=True)
+        run.summary()
+        sys.exit(2)
     run.summary()
     sys.exit(run.exit_code())

@@ -779,3 +779,55 @@ def test_jsonl_from_a_pipe_is_read_once_and_whole(tmp_path, jobs, compressed) ->
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(x) for x in proc.stdout.splitlines()] == [
         {"n": i, "text": f"Story {i}.\n"} for i in range(300)]
+
+
+def test_a_jsonl_output_that_cannot_be_written_is_reported_and_the_run_goes_on(runner, tmp_path, monkeypatch) -> None:
+    """A full disk mid-file: an error naming the output, no file and no temporary left, the next input cleaned."""
+    import cleaner.cli
+
+    first = write(tmp_path / "in" / "a.jsonl", "".join(json.dumps({"text": f"Story {i}."}) + "\n" for i in range(5)))
+    second = write(tmp_path / "in" / "b.jsonl", json.dumps({"text": DIRTY}) + "\n")
+    out = tmp_path / "out"
+    real_open = open
+    opened = 0
+
+    class FullDisk:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            self.fh.close()
+
+    def fake_open(path, mode="r", *args, **kwargs):
+        nonlocal opened
+        fh = real_open(path, mode, *args, **kwargs)
+        if "w" in mode and str(path).endswith(".tmp"):
+            opened += 1
+            return FullDisk(fh) if opened == 1 else fh
+        return fh
+
+    monkeypatch.setattr(cleaner.cli, "open", fake_open, raising=False)
+    result = runner.invoke(main, ["--jsonl", str(first), str(second), "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"clean: error: {out.resolve() / 'a.jsonl'}: cannot write: No space left on device" in result.stderr
+    assert files_under(out) == ["b.jsonl"]  # no a.jsonl, no temporary
+    assert (out / "b.jsonl").read_text() == json.dumps({"text": CLEAN}) + "\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("flags", [[], ["--jsonl"]])
+def test_a_full_stdout_is_an_error_not_a_traceback(tmp_path, flags) -> None:
+    import subprocess
+
+    from conftest import ROOT
+
+    f = write(tmp_path / "in.jsonl", json.dumps({"text": DIRTY}) + "\n")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "cleaner", *flags, str(f)], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 2
+    assert "clean: error: cannot write to stdout: No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr
