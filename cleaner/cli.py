@@ -226,11 +226,16 @@ def _pool(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if multiprocessing.get_start_method() == "fork":
-        _warm(settings)
-        gc.freeze()  # the workers' collections then never touch (and so copy) the shared objects
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, render, write))
+    try:
+        if multiprocessing.get_start_method() == "fork":
+            _warm(settings)
+            gc.freeze()  # the workers' collections then never touch (and so copy) the shared objects
+            return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, render, write))
+    except (OSError, ImportError) as exc:  # no semaphores (no /dev/shm, some sandboxes): one process still works
+        gc.unfreeze()
+        click.echo(f"clean: warning: cannot start worker processes ({exc}); cleaning in this one", err=True)
+        return None
 
 
 def _warm(settings: Settings) -> None:

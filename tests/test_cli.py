@@ -504,3 +504,18 @@ def test_a_folder_with_nothing_to_clean_is_reported(runner, tmp_path, flags) -> 
     result = runner.invoke(main, [*flags, str(empty)])
     assert result.exit_code == 0 and result.stdout == ""
     assert f"clean: warning: {empty}: no file matches *." in result.stderr
+
+
+def test_without_worker_processes_the_run_goes_on_in_one(runner, monkeypatch) -> None:
+    """Where multiprocessing cannot make its queues (no /dev/shm, some sandboxes), -j N warns and cleans anyway."""
+    import concurrent.futures
+
+    def no_pool(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    seeds = SEEDS[0].parent
+    serial = runner.invoke(main, [str(seeds)])
+    result = runner.invoke(main, [str(seeds), "-j", "2"])
+    assert result.exit_code == 0 and result.stdout == serial.stdout
+    assert "clean: warning: cannot start worker processes ([Errno 38] Function not implemented)" in result.stderr
