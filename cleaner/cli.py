@@ -22,8 +22,8 @@ from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
 from .io import (
-    DEFAULT_GLOBS, JSONL_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks, parse_jsonl_line,
-    read_bytes,
+    DEFAULT_GLOBS, JSONL_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks,
+    parse_jsonl_line, read_bytes,
 )
 from .model import Result
 from .pipeline import CleanerConfig
@@ -575,14 +575,14 @@ def _jsonl_file(
             run.fail(f"{target}: cannot write: {exc.strerror or exc}")
             return
     total = _progress_bytes(source)
-    bar = click.progressbar(length=total, file=sys.stderr, label=f"cleaning {Path(source.path).name}") if total else None
+    label = f"cleaning {Path(source.path).name}"
+    bar = click.progressbar(length=total, file=sys.stderr, label=label) if total else None
     sent: deque[int] = deque()  # the bytes of each block handed out, in order, for the bar
     try:
         with bar if bar is not None else contextlib.nullcontext():
             blocks = _numbered_blocks(open_blocks(source.path, stdin, JSONL_BLOCK_BYTES))
             tasks = ((source.path, first, block, text_field, output_field) for first, block in blocks)
-            counted = (sent.append(len(task[2])) or task for task in tasks)
-            for cleaned in _map(pool, _clean_block, counted):
+            for cleaned in _map(pool, _clean_block, _recorded_sizes(tasks, sent)):
                 if bar is not None:
                     bar.update(sent.popleft())
                 for item, count in cleaned:
@@ -608,6 +608,13 @@ def _jsonl_file(
             with contextlib.suppress(OSError):
                 out.close()
             tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
+
+
+def _recorded_sizes(tasks: Iterable[tuple[str, int, bytes, str, str]], sizes: deque[int]) -> Iterator[Any]:
+    """The tasks, each block's size appended to ``sizes`` as it is handed out."""
+    for task in tasks:
+        sizes.append(len(task[2]))
+        yield task
 
 
 class _WriteFailed(Exception):
