@@ -254,34 +254,34 @@ def _reading(path: str) -> Iterator[None]:
         raise InputError(f"cannot read: {exc}", path=path) from None
 
 
-def _open_binary(path: str) -> Any:
-    """The file at path opened for reading bytes, gunzipped if it starts with gzip's magic.
+def _open_binary(path: str, stdin: Any = None) -> Any:
+    """The file at path (stdin for '-') as a binary stream, gunzipped if it starts with gzip's magic.
 
-    It is opened once: a pipe (``<(zcat big.jsonl.gz)``, a FIFO) cannot be opened
-    again from its start, and the bytes read to look for the magic are data.
+    The file is opened once and read from its start only: a pipe (``<(zcat
+    big.jsonl.gz)``, a FIFO, stdin) cannot go back, so the two bytes read to
+    look for the magic are replayed ahead of the rest. Closing the stream
+    closes the file, never stdin.
     """
-    raw = open(path, "rb")
+    owned = path != "-"
+    raw = open(path, "rb", buffering=0) if owned else stdin  # one buffer, the one below
     try:
-        if raw.seekable():
-            gz = raw.read(2) == GZIP_MAGIC
-            raw.seek(0)
-            stream = raw
-        else:
-            head = raw.read(2)
-            gz = head == GZIP_MAGIC
-            stream = io.BufferedReader(_Replayed(head, raw))
-        return _GzipReader(stream) if gz else stream
+        head = b""
+        while len(head) < 2 and (more := raw.read(2 - len(head))):  # a pipe may give one byte at a time
+            head += more
+        stream = io.BufferedReader(_Replayed(head, raw, owned))
     except BaseException:
-        raw.close()
+        if owned:
+            raw.close()
         raise
+    return _GzipReader(stream) if head == GZIP_MAGIC else stream
 
 
 class _Replayed(io.RawIOBase):
     """A raw binary stream: ``head`` (bytes already read from ``stream``), then the rest of ``stream``."""
 
-    def __init__(self, head: bytes, stream: Any) -> None:
+    def __init__(self, head: bytes, stream: Any, owned: bool = True) -> None:
         super().__init__()
-        self._head, self._stream = head, stream
+        self._head, self._stream, self._owned = head, stream, owned
 
     def readable(self) -> bool:
         return True
@@ -295,7 +295,7 @@ class _Replayed(io.RawIOBase):
         return n
 
     def close(self) -> None:
-        if not self.closed:
+        if not self.closed and self._owned:
             self._stream.close()
         super().close()
 
@@ -314,48 +314,17 @@ class _GzipReader(gzip.GzipFile):
             self._stream.close()
 
 
-def open_lines(path: str, stdin: Any = None) -> Iterator[bytes]:
-    """Stream the lines of a file (gzip or not) or of stdin ('-') as bytes."""
-    with _reading(path):
-        if path == "-":
-            if stdin is None:
-                return
-            head = stdin.read(2)
-            if head == GZIP_MAGIC:  # gzip is read transparently on stdin too
-                yield from gzip.GzipFile(fileobj=_Prefixed(head, stdin), mode="rb")
-                return
-            first = head + stdin.readline()
-            *complete, rest = first.split(b"\n")
-            yield from (line + b"\n" for line in complete)
-            if rest:
-                yield rest
-            yield from stdin
-            return
-        with _open_binary(path) as fh:
-            yield from fh
-
-
 def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[bytes]:
-    """The bytes of open_lines(path, stdin) in blocks of about ``size`` bytes, each ending a line.
+    """The bytes of a file (gzip or not) or of stdin ('-') in blocks of about ``size`` bytes, each ending a line.
 
-    Only the last block may end without a line break (when the input does). A
-    file is read a block at a time, not a line at a time (stdin still goes
-    through open_lines): the main process of a parallel JSONL run then hands
-    out blocks and leaves the lines to the workers.
+    Only the last block may end without a line break (when the input does).
+    Inputs are read a block at a time, not a line at a time: the main process
+    of a parallel JSONL run then hands out blocks and leaves the lines to the
+    workers.
     """
-    if path == "-":
-        block: list[bytes] = []
-        held = 0
-        for line in open_lines(path, stdin):
-            block.append(line)
-            held += len(line)
-            if held >= size:
-                yield b"".join(block)
-                block, held = [], 0
-        if block:
-            yield b"".join(block)
+    if path == "-" and stdin is None:
         return
-    with _reading(path), _open_binary(path) as fh:
+    with _reading(path), _open_binary(path, stdin) as fh:
         while data := fh.read(size):
             if not data.endswith(b"\n"):
                 data += fh.readline()
@@ -371,22 +340,6 @@ def block_lines(block: bytes) -> list[bytes]:
     lines = [line + b"\n" for line in block.split(b"\n")]
     lines[-1] = lines[-1][:-1]
     return lines if lines[-1] else lines[:-1]
-
-
-class _Prefixed:
-    """A read-only stream: some bytes already read, then the rest of a stream."""
-
-    def __init__(self, head: bytes, stream: Any) -> None:
-        self.head, self.stream = head, stream
-
-    def read(self, size: int = -1) -> bytes:
-        if not self.head:
-            return self.stream.read(size)
-        if size is None or size < 0:
-            data, self.head = self.head + self.stream.read(), b""
-            return data
-        data, self.head = self.head[:size], self.head[size:]
-        return data
 
 
 def parse_jsonl_line(number: int, raw: bytes, path: str) -> dict[str, Any] | InputError | None:

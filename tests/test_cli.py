@@ -340,11 +340,14 @@ def test_jsonl_blocks_end_lines_and_number_them(tmp_path, size, compress) -> Non
     data = b'{"text": "a"}\n\n{"text": "b\xe2\x80\xa8c"}\r\n{"text": "' + b"x" * 100 + b'"}\n{"text": "last"}'
     path = tmp_path / "r.jsonl"
     path.write_bytes(gzip.compress(data) if compress else data)
-    blocks = list(open_blocks(str(path), size=size))
-    assert b"".join(blocks) == data
-    assert all(b.endswith(b"\n") for b in blocks[:-1])
-    numbered = [(first + k, line) for first, block in _numbered_blocks(blocks) for k, line in enumerate(block_lines(block))]
-    assert numbered == list(enumerate(io.BytesIO(data), 1))
+    stdin = io.BufferedReader(io.BytesIO(path.read_bytes()))
+    for blocks in (list(open_blocks(str(path), size=size)), list(open_blocks("-", stdin, size=size))):
+        assert b"".join(blocks) == data
+        assert all(b.endswith(b"\n") for b in blocks[:-1])
+        numbered = [(first + k, line) for first, block in _numbered_blocks(blocks)
+                    for k, line in enumerate(block_lines(block))]
+        assert numbered == list(enumerate(io.BytesIO(data), 1))
+    assert not stdin.closed  # stdin is read, never closed
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
