@@ -390,7 +390,8 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
     try:
         outcomes = (outcome for batch in _map(pool, _clean_sources, batches) for outcome in batch)
         show_bar = _stderr_is_terminal() and len(tasks) >= PROGRESS_MIN_INPUTS
-        with click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else _nullbar(outcomes) as bar:
+        shown = click.progressbar(outcomes, length=len(tasks), file=sys.stderr, label="cleaning") if show_bar else None
+        with shown if shown is not None else contextlib.nullcontext(outcomes) as bar:
             for outcome in bar:
                 _deliver(run, outcome)
     finally:
@@ -433,17 +434,6 @@ def _shutdown(pool: ProcessPoolExecutor | None) -> None:
 
 def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
-
-
-class _nullbar:
-    def __init__(self, it: Iterable[Any]) -> None:
-        self.it = it
-
-    def __enter__(self) -> Iterable[Any]:
-        return self.it
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _deliver(run: Run, outcome: Outcome) -> None:
@@ -518,33 +508,29 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
         _shutdown(pool)
 
 
+def _known_size(source: Source) -> int | None:
+    """The bytes a JSONL input holds, if its size says: a plain regular file's size (0 if it cannot be
+    looked at: that is reported when it is read); None for stdin, gzip, pipes (``<(zcat ...)``) and devices."""
+    if source.path == "-" or source.path.endswith(".gz"):
+        return None
+    try:
+        st = os.stat(source.path)
+    except OSError:
+        return 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
 def _blocks_over_one(sources: list[Source]) -> bool:
-    """Whether the JSONL inputs may hold more than one block: by size for plain regular files;
-    stdin, gzip, pipes (``<(zcat ...)``) and devices may always."""
-    total = 0
-    for source in sources:
-        if source.path == "-" or source.path.endswith(".gz"):
-            return True
-        try:
-            st = os.stat(source.path)
-        except OSError:
-            continue  # reported when it is read
-        if not stat.S_ISREG(st.st_mode):
-            return True
-        total += st.st_size
-    return total > JSONL_BLOCK_BYTES
+    """Whether the JSONL inputs may hold more than one block."""
+    sizes = [_known_size(source) for source in sources]
+    return None in sizes or sum(sizes) > JSONL_BLOCK_BYTES  # type: ignore[arg-type]
 
 
 def _progress_bytes(source: Source) -> int | None:
     """The size of a JSONL input worth a progress bar on stderr (a terminal; a plain file of several
     blocks), else None."""
-    if source.path == "-" or source.path.endswith(".gz") or not _stderr_is_terminal():
-        return None
-    try:
-        st = os.stat(source.path)
-    except OSError:
-        return None
-    return st.st_size if stat.S_ISREG(st.st_mode) and st.st_size > 4 * JSONL_BLOCK_BYTES else None
+    size = _known_size(source) if _stderr_is_terminal() else None
+    return size if size is not None and size > 4 * JSONL_BLOCK_BYTES else None
 
 
 def _numbered_blocks(blocks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
