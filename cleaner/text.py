@@ -199,12 +199,16 @@ def _lines_not_nfc(text: str) -> Iterator[int]:
     across a line break, so a line's form is its own; a line that is not NFC is not ASCII."""
     search, pos = SUSPECT_RE.search, 0
     while (m := search(text, pos)) is not None:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.start())
-        end = len(text) if end < 0 else end + 1
+        start, end = _line_at(text, m.start())
         if not unicodedata.is_normalized("NFC", text[start:end]):
             yield start
         pos = end
+
+
+def _line_at(text: str, at: int) -> tuple[int, int]:
+    """Start and end (past its line break, if any) of the line holding position ``at``."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end + 1
 
 
 def _repair_lines(text: str, positions: Iterable[int]) -> str:
@@ -214,9 +218,7 @@ def _repair_lines(text: str, positions: Iterable[int]) -> str:
     for at in positions:
         if at < pos:
             continue
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end + 1
+        start, end = _line_at(text, at)
         line = text[start:end]
         pieces.append(text[pos:start])
         pieces.append(_fix_text(line, config=FTFY_CONFIG))
