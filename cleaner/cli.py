@@ -116,9 +116,13 @@ def _write(outcome: Outcome, target: Path, compress: bool) -> None:
     try:
         atomic_write(target, outcome.output, compress=compress)
     except OSError as exc:
-        outcome.error = f"{target}: cannot write: {exc.strerror or exc}"
+        outcome.error = _cannot_write(target, exc)
         return
     outcome.output, outcome.written = None, True
+
+
+def _cannot_write(target: Path | None, exc: OSError) -> str:
+    return f"{target}: cannot write: {exc.strerror or exc}"
 
 
 def _clean_block(task: tuple[str, int, bytes, str, str]) -> list[tuple[bytes | InputError, int]]:
@@ -558,7 +562,7 @@ def _jsonl_file(
             target.parent.mkdir(parents=True, exist_ok=True)
             out = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
         except OSError as exc:
-            run.fail(f"{target}: cannot write: {exc.strerror or exc}")
+            run.fail(_cannot_write(target, exc))
             return
     total = _progress_bytes(source)
     label = f"cleaning {Path(source.path).name}"
@@ -585,7 +589,7 @@ def _jsonl_file(
                 out.close()
                 os.replace(tmp, target)  # type: ignore[arg-type]
             except OSError as exc:
-                raise _WriteFailed(f"{target}: cannot write: {exc.strerror or exc}") from None
+                raise _WriteFailed(_cannot_write(target, exc)) from None
             out = None
     except (InputError, _WriteFailed) as exc:
         run.fail(str(exc))
@@ -615,7 +619,7 @@ def _write_to(out: Any, data: bytes, target: Path | None) -> None:
     try:
         out.write(data)
     except OSError as exc:
-        raise _WriteFailed(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise _WriteFailed(_cannot_write(target, exc)) from None
 
 
 def _echo(data: str | bytes) -> None:
