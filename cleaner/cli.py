@@ -5,7 +5,6 @@ import contextlib
 import errno
 import functools
 import gc
-import gzip
 import json
 import os
 import stat
@@ -22,9 +21,10 @@ from . import __version__
 from .api import CLEANERS, FORMATS, Pipeline, Settings
 from .errors import CleanerError, InputError
 from .io import (
-    DEFAULT_GLOBS, JSONL_GLOBS, Source, atomic_write, block_lines, decode, find_sources, gunzip, open_blocks,
-    parse_jsonl_line, read_bytes,
+    DEFAULT_GLOBS, JSONL_GLOBS, Source, atomic_write, decode, find_sources, gunzip, gzip_writer, open_blocks,
+    output_name, read_bytes,
 )
+from .jsonl import clean_block
 from .model import Result
 from .pipeline import CleanerConfig
 
@@ -126,55 +126,10 @@ def _cannot_write(target: Path | None, exc: OSError) -> str:
 
 
 def _clean_block(task: tuple[str, int, bytes, str, str]) -> list[tuple[bytes | InputError, int]]:
-    """Parse, clean and re-serialise a block of raw JSONL lines, the first numbered ``first``
-    (in the worker, so the main process only reads and writes bytes).
-
-    Returns, in order, runs of cleaned records as one bytes each with how many records
-    it holds, and each bad record's InputError (count 0) where it stood.
-    """
-    path, first, block, text_field, output_field = task
-    runs: list[tuple[bytes | InputError, int]] = []
-    good: list[bytes] = []
-    for number, item in _clean_records(path, enumerate(block_lines(block), first), text_field, output_field):
-        if isinstance(item, InputError):
-            if good:
-                runs.append((b"".join(good), len(good)))
-                good = []
-            runs.append((item, 0))
-        else:
-            good.append(item)
-    if good:
-        runs.append((b"".join(good), len(good)))
-    return runs
-
-
-def _clean_records(
-    path: str, batch: Iterable[tuple[int, bytes]], text_field: str, output_field: str
-) -> list[tuple[int, bytes | InputError]]:
-    """Parse, clean and re-serialise numbered raw JSONL lines to UTF-8; a bad record comes back as an InputError."""
+    """Parse, clean and re-serialise a block of raw JSONL lines (in the worker, so the main
+    process only reads and writes bytes): see cleaner.jsonl.clean_block."""
     assert _PIPELINE is not None
-    out: list[tuple[int, bytes | InputError]] = []
-    for number, raw in batch:
-        record = parse_jsonl_line(number, raw, path)
-        if record is None:
-            continue
-        if isinstance(record, InputError):
-            out.append((number, record))
-        elif text_field not in record:
-            out.append((number, InputError(f"record has no {text_field!r} field", path, number)))
-        elif not isinstance(record[text_field], str):
-            kind = type(record[text_field]).__name__
-            out.append((number, InputError(f"field {text_field!r} is {kind}, not a string", path, number)))
-        else:
-            try:
-                result = _PIPELINE.run(record[text_field])
-                line = json.dumps({**record, output_field: result.text}, ensure_ascii=False)
-                out.append((number, (line + "\n").encode("utf-8")))
-            except RecursionError:
-                out.append((number, InputError("text too deeply nested to parse", path, number)))
-            except Exception as exc:  # a bug must not cost the other records: report it, go on
-                out.append((number, InputError(f"cannot clean: {type(exc).__name__}: {exc}", path, number)))
-    return out
+    return clean_block(_PIPELINE, *task)
 
 
 class Run:
@@ -305,7 +260,7 @@ def _target(run: Run, source: Source, as_json: bool, suffix: str | None = None) 
 def _output_name(source: Source, as_json: bool, compress: bool, suffix: str | None = None) -> str:
     """The source's output file name, relative to the output folder."""
     suffix = (suffix or (".json" if as_json else ".txt")) + (".gz" if compress else "")
-    return "stdin" + suffix if source.path == "-" else source.output_name[:-4] + suffix
+    return "stdin" + suffix if source.path == "-" else output_name(source.relpath, suffix)
 
 
 def _target_path(out_dir: str, compress: bool, source: Source, as_json: bool, suffix: str | None = None) -> Path:
@@ -560,7 +515,9 @@ def _jsonl_file(
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            out = gzip.GzipFile(tmp, "wb", mtime=0) if run.opts["gzip"] else open(tmp, "wb")
+            out = open(tmp, "wb")
+            if run.opts["gzip"]:
+                out = gzip_writer(out)
         except OSError as exc:
             run.fail(_cannot_write(target, exc))
             return

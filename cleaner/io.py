@@ -48,8 +48,13 @@ class Source:
     @property
     def output_name(self) -> str:
         """The relative output name: 'a/0001.html.gz' becomes 'a/0001.txt'."""
-        folder, name = os.path.split(self.relpath)  # as Path(relpath).with_name(...), at a quarter of its cost
-        return os.path.join(folder, strip_suffixes(name) + ".txt")
+        return output_name(self.relpath)
+
+
+def output_name(relpath: str, suffix: str = ".txt") -> str:
+    """The output name of an input's relative path: 'a/0001.html.gz' becomes 'a/0001' + suffix."""
+    folder, name = os.path.split(relpath)  # as Path(relpath).with_name(...), at a quarter of its cost
+    return os.path.join(folder, strip_suffixes(name) + suffix)
 
 
 def strip_suffixes(name: str) -> str:
@@ -257,23 +262,30 @@ def _reading(path: str) -> Iterator[None]:
 def _open_binary(path: str, stdin: Any = None) -> Any:
     """The file at path (stdin for '-') as a binary stream, gunzipped if it starts with gzip's magic.
 
-    The file is opened once and read from its start only: a pipe (``<(zcat
-    big.jsonl.gz)``, a FIFO, stdin) cannot go back, so the two bytes read to
-    look for the magic are replayed ahead of the rest. Closing the stream
-    closes the file, never stdin.
+    Closing the stream closes the file, never stdin.
     """
     owned = path != "-"
-    raw = open(path, "rb", buffering=0) if owned else stdin  # one buffer, the one below
+    raw = open(path, "rb", buffering=0) if owned else stdin  # one buffer, the one _sniffed adds
     try:
-        head = b""
-        while len(head) < 2 and (more := raw.read(2 - len(head))):  # a pipe may give one byte at a time
-            head += more
-        stream = io.BufferedReader(_Replayed(head, raw, owned))
+        return _sniffed(raw, owned)
     except BaseException:
         if owned:
             raw.close()
         raise
-    return _GzipReader(stream) if head == GZIP_MAGIC else stream
+
+
+def _sniffed(raw: Any, owned: bool) -> Any:
+    """The open binary stream raw, gunzipped if it starts with gzip's magic.
+
+    raw is read from its start only: a pipe (``<(zcat big.jsonl.gz)``, a FIFO,
+    stdin) cannot go back, so the two bytes read to look for the magic are
+    replayed ahead of the rest. Closing the result closes raw if it is owned.
+    """
+    head = b""
+    while len(head) < 2 and (more := raw.read(2 - len(head))):  # a pipe may give one byte at a time
+        head += more
+    stream = io.BufferedReader(_Replayed(head, raw, owned))
+    return _GzipOver(stream) if head == GZIP_MAGIC else stream
 
 
 class _Replayed(io.RawIOBase):
@@ -300,11 +312,14 @@ class _Replayed(io.RawIOBase):
         super().close()
 
 
-class _GzipReader(gzip.GzipFile):
-    """gzip.GzipFile reading an open stream, which it closes with itself."""
+class _GzipOver(gzip.GzipFile):
+    """gzip.GzipFile reading or writing an open stream, which it closes with itself.
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(fileobj=stream, mode="rb")
+    Written members carry no file name and mtime 0, so the same text gives the same bytes.
+    """
+
+    def __init__(self, stream: Any, mode: str = "rb") -> None:
+        super().__init__(filename="", fileobj=stream, mode=mode, mtime=0)
         self._stream = stream
 
     def close(self) -> None:
@@ -312,6 +327,11 @@ class _GzipReader(gzip.GzipFile):
             super().close()
         finally:
             self._stream.close()
+
+
+def gzip_writer(stream: Any) -> gzip.GzipFile:
+    """A gzip stream writing to the open binary stream, closing it when closed (no name, mtime 0)."""
+    return _GzipOver(stream, "wb")
 
 
 def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[bytes]:
@@ -325,10 +345,20 @@ def open_blocks(path: str, stdin: Any = None, size: int = 1 << 20) -> Iterator[b
     if path == "-" and stdin is None:
         return
     with _reading(path), _open_binary(path, stdin) as fh:
-        while data := fh.read(size):
-            if not data.endswith(b"\n"):
-                data += fh.readline()
-            yield data
+        yield from _line_blocks(fh, size)
+
+
+def stream_blocks(stream: Any, name: str, size: int = 1 << 20) -> Iterator[bytes]:
+    """As open_blocks, from an open binary stream (left open; read errors name ``name``)."""
+    with _reading(name), _sniffed(stream, owned=False) as fh:
+        yield from _line_blocks(fh, size)
+
+
+def _line_blocks(fh: Any, size: int) -> Iterator[bytes]:
+    while data := fh.read(size):
+        if not data.endswith(b"\n"):
+            data += fh.readline()
+        yield data
 
 
 def block_lines(block: bytes) -> list[bytes]:
