@@ -1,7 +1,9 @@
 """The Dask integration on a LocalCluster with real worker processes."""
 from __future__ import annotations
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,10 @@ import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 
 from cleaner import clean  # noqa: E402
-from cleaner.dask import _worker_pipeline, clean_bag, clean_dataframe, clean_files  # noqa: E402
+from cleaner.cli import main  # noqa: E402
+from cleaner.dask import FilesReport, _worker_pipeline, clean_bag, clean_dataframe, clean_files  # noqa: E402
+from cleaner.errors import InputError  # noqa: E402
+from conftest import write  # noqa: E402
 
 TEXTS = [f"Advertisement\nStory {i} says the council met on Tuesday.\nShare this article" for i in range(40)]
 
@@ -53,14 +58,116 @@ def test_parquet_in_parquet_out(client, tmp_path) -> None:
     pytest.importorskip("pyarrow")
     src, dst = tmp_path / "raw", tmp_path / "clean"
     dd.from_pandas(pd.DataFrame({"id": range(40), "text": TEXTS}), npartitions=3).to_parquet(str(src))
-    clean_files(str(src), str(dst), format="parquet")
+    assert clean_files(str(src), str(dst), format="parquet") == FilesReport(files=3, records=40)
     out = pd.read_parquet(dst).sort_values("id")
     assert out["text"].tolist() == [clean(t) for t in TEXTS]
 
 
-def test_jsonl_in_jsonl_out(client, tmp_path) -> None:
-    src, dst = tmp_path / "raw.jsonl", tmp_path / "clean"
-    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS)))
-    clean_files(str(src), str(dst), format="jsonl")
-    records = [json.loads(line) for f in sorted(dst.iterdir()) for line in f.read_text().splitlines()]
-    assert [r["text"] for r in sorted(records, key=lambda r: r["id"])] == [clean(t) for t in TEXTS]
+# Records whose other fields a dataframe round trip would change: a string of digits
+# (read as a number), a date (written as epoch milliseconds), slashes (escaped), a whole
+# number beside a null (made a float), nesting and non-ASCII text.
+AWKWARD = [
+    {"id": "00123", "date": "2024-01-01", "url": "https://example.org/a/b", "n": 1, "tags": ["x", {"y": None}],
+     "text": "Advertisement\nThe café council met on Tuesday.\nShare this article"},
+    {"id": "7", "date": "2024-01-02", "url": "https://example.org/c", "n": None, "tags": [],
+     "text": "Rain is due on Friday, the forecasters said.\nFollow us on Twitter"},
+]
+
+
+def _cli_output(runner, args: list[str], out: Path) -> None:
+    result = runner.invoke(main, args + ["-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_jsonl_files_get_the_clis_bytes(client, tmp_path, runner) -> None:
+    raw = tmp_path / "raw"
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in AWKWARD * 20)
+    write(raw / "a.jsonl", lines)
+    write(raw / "sub" / "b.jsonl.gz", gzip.compress(lines.encode("utf-8")))
+    write(raw / "notes.txt", "not JSON Lines")
+    report = clean_files(str(raw), str(tmp_path / "dask"), format="jsonl")
+    assert report == FilesReport(files=2, records=80, errors=[])
+    _cli_output(runner, ["--jsonl", str(raw)], tmp_path / "cli")
+    written = sorted(p.relative_to(tmp_path / "dask").as_posix() for p in (tmp_path / "dask").rglob("*"))
+    assert written == ["a.jsonl", "sub", "sub/b.jsonl"]
+    for name in ("a.jsonl", "sub/b.jsonl"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    first = json.loads((tmp_path / "dask" / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert {k: v for k, v in first.items() if k != "text"} == {k: v for k, v in AWKWARD[0].items() if k != "text"}
+    assert first["text"] == clean(AWKWARD[0]["text"])
+
+
+def test_jsonl_compressed_output_is_the_clis(client, tmp_path, runner) -> None:
+    src = write(tmp_path / "raw" / "a.jsonl", "".join(json.dumps(r) + "\n" for r in AWKWARD))
+    report = clean_files(str(src), str(tmp_path / "dask"), format="jsonl", compress=True)
+    assert (report.files, report.records) == (1, 2)
+    _cli_output(runner, ["--jsonl", "--gzip", str(src)], tmp_path / "cli")
+    assert (tmp_path / "dask" / "a.jsonl.gz").read_bytes() == (tmp_path / "cli" / "a.jsonl.gz").read_bytes()
+
+
+BAD = [
+    json.dumps({"id": 1, "text": "The council met on Tuesday."}),
+    '{"id": 2, "text": "unterminated',
+    json.dumps({"id": 3, "text": None}),
+    json.dumps({"id": 4, "body": "no text field"}),
+    "[1, 2]",
+    json.dumps({"id": 6, "text": "Rain is due on Friday."}),
+]
+
+
+@pytest.fixture
+def small_dask_blocks(monkeypatch) -> None:
+    """Files read in blocks of about 32 bytes, in this process (no cluster: its workers would not see the patch)."""
+    import dask
+
+    from cleaner import dask as cleaner_dask
+
+    monkeypatch.setattr(cleaner_dask, "BLOCK_BYTES", 32)
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+@pytest.mark.parametrize("blocks", ["one", "many"])
+def test_bad_records_are_reported_by_line_and_the_rest_kept(request, tmp_path, runner, blocks) -> None:
+    if blocks == "many":
+        request.getfixturevalue("small_dask_blocks")
+    else:
+        request.getfixturevalue("client")
+    src = write(tmp_path / "raw" / "a.jsonl", "\n".join(BAD) + "\n")
+    report = clean_files(str(tmp_path / "raw"), str(tmp_path / "out"), format="jsonl")
+    assert report.files == 1 and report.records == 2
+    assert [e.split(": ")[0] for e in report.errors] == [f"{src}:{n}" for n in (2, 3, 4, 5)]
+    assert "field 'text' is NoneType, not a string" in report.errors[1]
+    assert [json.loads(line)["id"] for line in (tmp_path / "out" / "a.jsonl").read_text().splitlines()] == [1, 6]
+    cli = runner.invoke(main, ["--jsonl", str(src)])
+    assert [line for line in cli.stderr.splitlines() if line.startswith("clean: error: ")] == [
+        f"clean: error: {e}" for e in report.errors]
+
+
+def test_on_error_fail_raises_at_the_bad_record(client, tmp_path) -> None:
+    src = write(tmp_path / "raw" / "a.jsonl", "\n".join(BAD) + "\n")
+    with pytest.raises(InputError, match=rf"{src}:2: invalid JSON"):
+        clean_files(str(src), str(tmp_path / "out"), format="jsonl", on_error="fail")
+    assert not (tmp_path / "out" / "a.jsonl").exists()
+
+
+def test_an_unreadable_file_has_no_output_and_the_others_do(client, tmp_path) -> None:
+    good = "".join(json.dumps(r) + "\n" for r in AWKWARD)
+    write(tmp_path / "raw" / "a.jsonl", good)
+    broken = write(tmp_path / "raw" / "b.jsonl.gz", gzip.compress(good.encode())[:-12])  # cut short
+    report = clean_files(str(tmp_path / "raw"), str(tmp_path / "out"), format="jsonl")
+    assert (report.files, report.records) == (1, 2)
+    assert len(report.errors) == 1 and report.errors[0].startswith(f"{broken}: cannot read")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.jsonl"]  # no b.jsonl, no temporary
+
+
+def test_jsonl_refuses_to_overwrite_its_input_and_names_clashes(tmp_path) -> None:
+    src = write(tmp_path / "raw" / "a.jsonl", json.dumps(AWKWARD[0]) + "\n")
+    before = src.read_bytes()
+    with pytest.raises(ValueError, match="would replace it"):
+        clean_files(str(tmp_path / "raw"), str(tmp_path / "raw"), format="jsonl")
+    assert src.read_bytes() == before
+    with pytest.raises(InputError, match="no such file"):
+        clean_files(str(tmp_path / "none*.jsonl"), str(tmp_path / "out"), format="jsonl")
+    with pytest.raises(ValueError, match="on_error"):
+        clean_files(str(src), str(tmp_path / "out"), format="jsonl", on_error="ignore")
