@@ -23,6 +23,7 @@ import dask
 import dask.bag as db
 import dask.dataframe as dd
 import fsspec
+import pandas as pd
 
 from .api import Pipeline, Settings, settings as make_settings
 from .errors import InputError
@@ -45,8 +46,15 @@ def _clean_texts(texts: Any, settings: Settings) -> list[str]:
 
 def _clean_frame(frame: Any, column: str, output_column: str, settings: Settings) -> Any:
     frame = frame.copy()
-    frame[output_column] = _clean_texts(frame[column].tolist(), settings)
+    cleaned = _clean_texts(frame[column].tolist(), settings)
+    frame[output_column] = pd.Series(cleaned, index=frame.index, dtype=_output_dtype(frame[column].dtype))
     return frame
+
+
+def _output_dtype(dtype: Any) -> Any:
+    """The cleaned column's dtype: the text column's if it holds strings (missing values
+    stay as they were), else object (a category's categories are not the cleaned texts)."""
+    return dtype if pd.api.types.is_string_dtype(dtype) else object
 
 
 def clean_bag(bag: db.Bag, **options: Any) -> db.Bag:
@@ -70,7 +78,7 @@ def _cleaned_frame(frame: dd.DataFrame, column: str, output_column: str | None, 
         raise KeyError(f"no column {column!r}; columns: {', '.join(map(str, frame.columns))}")
     output_column = output_column or column
     meta = frame._meta.copy()
-    meta[output_column] = meta[column].astype(object) if output_column not in meta else meta[output_column]
+    meta[output_column] = meta[column].astype(_output_dtype(meta[column].dtype))
     return frame.map_partitions(_clean_frame, column, output_column, settings, meta=meta)
 
 

@@ -171,3 +171,16 @@ def test_jsonl_refuses_to_overwrite_its_input_and_names_clashes(tmp_path) -> Non
         clean_files(str(tmp_path / "none*.jsonl"), str(tmp_path / "out"), format="jsonl")
     with pytest.raises(ValueError, match="on_error"):
         clean_files(str(src), str(tmp_path / "out"), format="jsonl", on_error="ignore")
+
+
+def test_parquet_into_a_new_column_keeps_the_text_columns_type_and_its_nulls(client, tmp_path) -> None:
+    pytest.importorskip("pyarrow")
+    src, dst = tmp_path / "raw", tmp_path / "clean"
+    texts = [*TEXTS[:5], None]
+    pd.DataFrame({"id": range(6), "text": pd.Series(texts, dtype="string")}).to_parquet(src)
+    report = clean_files(str(src), str(dst), format="parquet", output_column="clean")
+    assert report == FilesReport(files=1, records=6)
+    out = pd.read_parquet(dst).sort_values("id")
+    assert out["clean"].dtype == out["text"].dtype == pd.StringDtype()
+    assert out["clean"].tolist()[:5] == [clean(t) for t in TEXTS[:5]]
+    assert out["clean"].isna().tolist() == [False] * 5 + [True]
