@@ -89,11 +89,13 @@ class FilesReport:
     files: int
     records: int
     errors: list[str] = field(default_factory=list)  # each bad record or file: "path:line: why"
+    skipped: int = 0  # JSONL inputs whose output was there already (skip_existing)
 
 
 def clean_files(
     source: str, target: str, format: str = "parquet", column: str = "text",
-    output_column: str | None = None, compress: bool = False, on_error: str = "skip", **options: Any,
+    output_column: str | None = None, compress: bool = False, on_error: str = "skip",
+    skip_existing: bool = False, **options: Any,
 ) -> FilesReport:
     """Read Parquet or JSON Lines from ``source``, clean ``column``, write the same format to ``target``.
 
@@ -107,16 +109,19 @@ def clean_files(
     A bad record (invalid JSON, no text field, text not a string) is left out and
     listed in the report's errors, as is an input that cannot be read (which then has
     no output); with ``on_error="fail"`` the first one raises InputError instead.
+    ``skip_existing=True`` leaves out inputs whose output is there already, so a job
+    that stopped part way can be run again to finish it (outputs are whole or absent).
     """
     if on_error not in ("skip", "fail"):
         raise ValueError(f"on_error must be 'skip' or 'fail', not {on_error!r}")
     settings = make_settings(**options)
     if format == "jsonl":
-        return _clean_jsonl_files(source, target, column, output_column or column, compress, on_error, settings)
+        return _clean_jsonl_files(
+            source, target, column, output_column or column, compress, on_error, skip_existing, settings)
     if format != "parquet":
         raise ValueError(f"format must be 'parquet' or 'jsonl', not {format!r}")
-    if compress:
-        raise ValueError("compress is for JSON Lines; Parquet compresses by itself")
+    if compress or skip_existing:
+        raise ValueError("compress and skip_existing are for JSON Lines")
     frame = dd.read_parquet(source)
     cleaned = _cleaned_frame(frame, column, output_column, settings)
     _, rows = dask.compute(cleaned.to_parquet(target, write_index=False, compute=False),
@@ -125,10 +130,12 @@ def clean_files(
 
 
 def _clean_jsonl_files(
-    source: str, target: str, text_field: str, output_field: str, compress: bool, on_error: str, settings: Settings
+    source: str, target: str, text_field: str, output_field: str, compress: bool, on_error: str,
+    skip_existing: bool, settings: Settings,
 ) -> FilesReport:
     src_fs, inputs = _jsonl_inputs(source)
     dst_fs, dst_root = fsspec.core.url_to_fs(target)
+    existing = set(dst_fs.find(dst_root)) if skip_existing else set()  # one listing, not a request a file
     report = FilesReport(files=0, records=0)
     owner: dict[str, str] = {}
     tasks = []
@@ -141,6 +148,9 @@ def _clean_jsonl_files(
             report.errors.append(f"{name}: its output {dst_name} is also {owner[dst]}'s; not cleaned")
             continue
         owner[dst] = name
+        if dst in existing:
+            report.skipped += 1
+            continue
         tasks.append(dask.delayed(_clean_jsonl_file, pure=False)(
             src_fs, path, name, dst_fs, dst, settings, text_field, output_field, on_error == "fail"))
     for records, errors in dask.compute(*tasks):

@@ -184,3 +184,15 @@ def test_parquet_into_a_new_column_keeps_the_text_columns_type_and_its_nulls(cli
     assert out["clean"].dtype == out["text"].dtype == pd.StringDtype()
     assert out["clean"].tolist()[:5] == [clean(t) for t in TEXTS[:5]]
     assert out["clean"].isna().tolist() == [False] * 5 + [True]
+
+
+def test_skip_existing_finishes_a_stopped_job(client, tmp_path) -> None:
+    for k in range(3):
+        write(tmp_path / "raw" / f"{k}.jsonl", "".join(json.dumps(r) + "\n" for r in AWKWARD))
+    done = write(tmp_path / "out" / "1.jsonl", "already written\n")
+    report = clean_files(str(tmp_path / "raw"), str(tmp_path / "out"), format="jsonl", skip_existing=True)
+    assert report == FilesReport(files=2, records=4, skipped=1)
+    assert done.read_text() == "already written\n"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.jsonl", "1.jsonl", "2.jsonl"]
+    with pytest.raises(ValueError, match="for JSON Lines"):
+        clean_files(str(tmp_path / "raw"), str(tmp_path / "pq"), format="parquet", skip_existing=True)
