@@ -438,10 +438,13 @@ def test_few_files_are_spread_over_the_workers() -> None:
     from cleaner.cli import DOCUMENT_BATCH, _batches
 
     assert _batches(list("ab"), 2) == [["a"], ["b"]]  # not one batch for one worker
-    many = list(range(1000))
+    many = list(range(5000))
     batches = _batches(many, 2)
     assert [x for b in batches for x in b] == many
-    assert {len(b) for b in batches[:-1]} == {DOCUMENT_BATCH}
+    sizes = [len(b) for b in batches]
+    assert sizes[0] == DOCUMENT_BATCH and sizes == sorted(sizes, reverse=True)  # large first, then shrinking
+    assert sizes[-8:] == [1] * 8  # the last task of each in flight alone: workers finish together
+    assert len(batches) < 2 * len(many) / DOCUMENT_BATCH
     assert _batches([], 4) == []
 
 
