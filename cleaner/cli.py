@@ -339,7 +339,8 @@ def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
                 run.skipped += 1
                 continue
         tasks.append((source, stdin.read() if source.path == "-" else None))
-    tasks = _one_source_per_output(run, tasks)
+    kept = {id(source) for source in _one_source_per_output(run, [task[0] for task in tasks])}
+    tasks = [task for task in tasks if id(task[0]) in kept]
     # Under -o the workers write the files (in parallel); the main process only counts and reports.
     # --on-error fail stops at the first error, so there it writes them itself, in order.
     parallel_writes = bool(run.out_dir) and not opts["diff_dir"] and opts["on_error"] != "fail"
@@ -371,25 +372,51 @@ def _batches(tasks: list[Any], jobs: int) -> list[list[Any]]:
     return batches
 
 
-def _one_source_per_output(run: Run, tasks: list[tuple[Source, bytes | None]]) -> list[tuple[Source, bytes | None]]:
-    """The tasks, less any whose output file under -o another input already writes (each such is an error).
+def _one_source_per_output(run: Run, sources: list[Source], suffix: str | None = None) -> list[Source]:
+    """The sources, less any whose output file under -o would replace another input's output
+    or another input of this run (each such is reported, and its output not written).
 
     'a.txt' and 'a.html' in one folder both clean to 'a.txt': rather than one output
-    silently replacing the other, the first keeps it and the second is reported.
+    silently replacing the other, the first keeps it and the second is reported. And
+    with '-o' at or above an input folder, 'in/a/y.txt' cleans to 'a/y.txt', which may
+    be an input itself: that is refused before anything is cleaned. (An output that
+    would be its own input is refused where it is written, by _target_path.)
     """
     if run.out_dir is None or run.opts["diff_dir"]:
-        return tasks
+        return sources
+    root = _real_folder(os.path.abspath(run.out_dir))
     owner: dict[str, str] = {}
+    inputs: dict[tuple[int, int], str] | None = None  # the inputs by file identity, made when first needed
     kept = []
-    for task in tasks:
-        source = task[0]
-        name = _output_name(source, run.opts["as_json"], run.opts["gzip"])
+    for source in sources:
+        name = _output_name(source, run.opts["as_json"], run.opts["gzip"], suffix)
         if name in owner:
             run.fail(f"{source.path}: its output {name} is also {owner[name]}'s; not cleaned")
             continue
+        try:
+            st = os.stat(os.path.join(root, name))  # an output that does not exist yet is no input
+        except OSError:
+            st = None
+        if st is not None:
+            inputs = _identities(sources) if inputs is None else inputs
+            other = inputs.get((st.st_dev, st.st_ino))
+            if other is not None and other != source.path:
+                run.fail(f"{source.path}: its output {name} is the input {other}; not cleaned")
+                continue
         owner[name] = source.path
-        kept.append(task)
+        kept.append(source)
     return kept
+
+
+def _identities(sources: list[Source]) -> dict[tuple[int, int], str]:
+    """(device, inode) of each input file: what names it, whatever the path."""
+    found = {}
+    for source in sources:
+        if source.path != "-":
+            with contextlib.suppress(OSError):
+                st = os.stat(source.path)
+                found.setdefault((st.st_dev, st.st_ino), source.path)
+    return found
 
 
 def _shutdown(pool: ProcessPoolExecutor | None) -> None:
@@ -458,6 +485,7 @@ def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
     opts = run.opts
     text_field, output_field = opts["text_field"], opts["output_field"] or opts["text_field"]
     stdin = sys.stdin.buffer
+    sources = _one_source_per_output(run, sources, ".jsonl")
     pool = _pool(settings, opts["jobs"] if _blocks_over_one(sources) else 1)
     try:
         for source in sources:

@@ -12,8 +12,11 @@ settings) and reuses it for every record of every partition it is given.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import functools
+import glob
+import os
 import posixpath
 import uuid
 from dataclasses import dataclass, field
@@ -122,6 +125,8 @@ def clean_files(
         raise ValueError(f"format must be 'parquet' or 'jsonl', not {format!r}")
     if compress or skip_existing:
         raise ValueError("compress and skip_existing are for JSON Lines")
+    if _overlap(source, target):
+        raise ValueError(f"{target} and {source} overlap: the outputs would replace or join the inputs")
     frame = dd.read_parquet(source)
     cleaned = _cleaned_frame(frame, column, output_column, settings)
     _, rows = dask.compute(cleaned.to_parquet(target, write_index=False, compute=False),
@@ -138,12 +143,18 @@ def _clean_jsonl_files(
     existing = set(dst_fs.find(dst_root)) if skip_existing else set()  # one listing, not a request a file
     report = FilesReport(files=0, records=0)
     owner: dict[str, str] = {}
+    named = {_identity(src_fs, path): _shown(src_fs, path) for path, _ in inputs}  # what each input is
     tasks = []
     for path, relpath in inputs:
         dst = posixpath.join(dst_root, output_name(relpath, ".jsonl.gz" if compress else ".jsonl"))
         name, dst_name = _shown(src_fs, path), _shown(dst_fs, dst)
-        if dst_name == name:
-            raise ValueError(f"{name}: its output would replace it; choose another target")
+        other = named.get(_identity(dst_fs, dst))
+        if other == name:
+            report.errors.append(f"{name}: output would overwrite the input")
+            continue
+        if other is not None:
+            report.errors.append(f"{name}: its output {dst_name} is the input {other}; not cleaned")
+            continue
         if dst in owner:
             report.errors.append(f"{name}: its output {dst_name} is also {owner[dst]}'s; not cleaned")
             continue
@@ -172,6 +183,20 @@ def _jsonl_inputs(source: str) -> tuple[Any, list[tuple[str, str]]]:
     return fs, sorted((p, posixpath.basename(p)) for p in paths)
 
 
+def _identity(fs: Any, path: str) -> str:
+    """What a path names: local paths with symlinks resolved, others with their protocol."""
+    return os.path.realpath(path) if "file" in _protocols(fs) else fs.unstrip_protocol(path)
+
+
+def _overlap(source: str, target: str) -> bool:
+    """Whether one of two datasets (a folder or a glob each) lies in the other, or they are one."""
+    (src_fs, src), (dst_fs, dst) = fsspec.core.url_to_fs(source), fsspec.core.url_to_fs(target)
+    if glob.has_magic(src):
+        src = posixpath.dirname(src.split("*")[0].split("?")[0].split("[")[0])
+    a, b = _identity(src_fs, src), _identity(dst_fs, dst)
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
+
+
 def _shown(fs: Any, path: str) -> str:
     """A path as the user would write it: plain for local files, with its protocol otherwise."""
     return path if "file" in _protocols(fs) else fs.unstrip_protocol(path)
@@ -192,6 +217,8 @@ def _clean_jsonl_file(
     tmp = posixpath.join(folder, f".{posixpath.basename(dst)}.{uuid.uuid4().hex}.tmp")
     records, errors = 0, []
     try:
+        if dst_fs.isdir(dst):  # a move would put the output inside it
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
         dst_fs.makedirs(folder, exist_ok=True)
         with src_fs.open(src, "rb") as raw, dst_fs.open(tmp, "wb") as out_raw:
             out = gzip_writer(out_raw) if dst.endswith(".gz") else out_raw

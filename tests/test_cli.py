@@ -525,3 +525,29 @@ def test_without_worker_processes_the_run_goes_on_in_one(runner, monkeypatch) ->
     result = runner.invoke(main, [str(seeds), "-j", "2"])
     assert result.exit_code == 0 and result.stdout == serial.stdout
     assert "clean: warning: cannot start worker processes ([Errno 38] Function not implemented)" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_output_never_replaces_another_input(runner, tmp_path, monkeypatch, jobs) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a" / "a" / "y.txt", f"Alpha. {ARTICLE}\n")
+    top = write(tmp_path / "a" / "y.txt", f"Bravo. {ARTICLE}\n")
+    result = runner.invoke(main, ["a", "-o", ".", "-j", jobs])  # a/a/y.txt cleans to ./a/y.txt, an input
+    assert result.exit_code == 2
+    assert "a/a/y.txt: its output a/y.txt is the input a/y.txt; not cleaned" in result.stderr
+    assert top.read_text() == f"Bravo. {ARTICLE}\n"
+    assert (tmp_path / "y.txt").read_text() == f"Bravo. {ARTICLE}\n"  # the other input is still cleaned
+
+
+def test_jsonl_outputs_never_replace_inputs_or_each_other(runner, tmp_path) -> None:
+    plain = write(tmp_path / "jd" / "a.jsonl", json.dumps({"text": "Plain input must survive."}) + "\n")
+    write(tmp_path / "jd" / "a.jsonl.gz", gzip.compress(json.dumps({"text": "Gzip record."}).encode() + b"\n"))
+    result = runner.invoke(main, ["--jsonl", str(tmp_path / "jd"), "-o", str(tmp_path / "jd")])
+    assert result.exit_code == 2
+    assert plain.read_text() == json.dumps({"text": "Plain input must survive."}) + "\n"
+    first = write(tmp_path / "d1" / "a.jsonl", json.dumps({"text": DIRTY}) + "\n")
+    write(tmp_path / "d2" / "a.jsonl", json.dumps({"text": "Other."}) + "\n")
+    result = runner.invoke(main, ["--jsonl", str(first), str(tmp_path / "d2" / "a.jsonl"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"its output a.jsonl is also {first}'s; not cleaned" in result.stderr
+    assert json.loads((tmp_path / "out" / "a.jsonl").read_text())["text"] == CLEAN

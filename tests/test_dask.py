@@ -164,9 +164,14 @@ def test_an_unreadable_file_has_no_output_and_the_others_do(client, tmp_path) ->
 def test_jsonl_refuses_to_overwrite_its_input_and_names_clashes(tmp_path) -> None:
     src = write(tmp_path / "raw" / "a.jsonl", json.dumps(AWKWARD[0]) + "\n")
     before = src.read_bytes()
-    with pytest.raises(ValueError, match="would replace it"):
-        clean_files(str(tmp_path / "raw"), str(tmp_path / "raw"), format="jsonl")
+    report = clean_files(str(tmp_path / "raw"), str(tmp_path / "raw"), format="jsonl")
+    assert report == FilesReport(files=0, records=0, errors=[f"{src}: output would overwrite the input"])
     assert src.read_bytes() == before
+    nested = write(tmp_path / "a" / "a" / "y.jsonl", json.dumps(AWKWARD[0]) + "\n")
+    top = write(tmp_path / "a" / "y.jsonl", json.dumps(AWKWARD[1]) + "\n")
+    report = clean_files(str(tmp_path / "a"), str(tmp_path), format="jsonl")  # a/y.jsonl -> y.jsonl: fine
+    assert report.errors == [f"{nested}: its output {top} is the input {top}; not cleaned"]
+    assert top.read_text() == json.dumps(AWKWARD[1]) + "\n"
     with pytest.raises(InputError, match="no such file"):
         clean_files(str(tmp_path / "none*.jsonl"), str(tmp_path / "out"), format="jsonl")
     with pytest.raises(ValueError, match="on_error"):
@@ -196,3 +201,24 @@ def test_skip_existing_finishes_a_stopped_job(client, tmp_path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.jsonl", "1.jsonl", "2.jsonl"]
     with pytest.raises(ValueError, match="for JSON Lines"):
         clean_files(str(tmp_path / "raw"), str(tmp_path / "pq"), format="parquet", skip_existing=True)
+
+
+def test_an_output_that_is_a_folder_is_an_error(tmp_path) -> None:
+    src = write(tmp_path / "raw" / "a.jsonl", json.dumps(AWKWARD[0]) + "\n")
+    (tmp_path / "out" / "a.jsonl").mkdir(parents=True)
+    report = clean_files(str(src), str(tmp_path / "out"), format="jsonl")
+    assert report.files == 0 and report.errors == [f"{tmp_path / 'out' / 'a.jsonl'}: cannot write: Is a directory"]
+    assert [p.name for p in (tmp_path / "out" / "a.jsonl").iterdir()] == []
+
+
+def test_parquet_refuses_a_target_that_overlaps_the_source(tmp_path) -> None:
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "raw"
+    dd.from_pandas(pd.DataFrame({"text": TEXTS}), npartitions=2).to_parquet(str(src))
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    for target in (src, src / "clean", tmp_path):
+        with pytest.raises(ValueError, match="overlap"):
+            clean_files(str(src), str(target), format="parquet")
+    with pytest.raises(ValueError, match="overlap"):
+        clean_files(str(src / "*.parquet"), str(src), format="parquet")
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
