@@ -7,7 +7,6 @@ import fnmatch
 import gzip
 import io
 import itertools
-import json
 import os
 import re
 import zlib
@@ -34,7 +33,6 @@ SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.10  # more C0 controls than this in the first 8 KiB: not text
 HTML_START_RE = re.compile(r"\A(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 HTML_TAG_RE = re.compile(r"</?(?:p|div|span|a|br|li|ul|td|tr|table|h[1-6]|article|section|meta|script)\b", re.I)
-JSON_WHITESPACE = " \t\r\n"  # what JSON itself allows around a value
 MIN_HTML_TAGS = 5  # a text starting with "<" and with this many tags in 8 KiB is HTML
 
 
@@ -370,23 +368,3 @@ def block_lines(block: bytes) -> list[bytes]:
     lines = [line + b"\n" for line in block.split(b"\n")]
     lines[-1] = lines[-1][:-1]
     return lines if lines[-1] else lines[:-1]
-
-
-def parse_jsonl_line(number: int, raw: bytes, path: str) -> dict[str, Any] | InputError | None:
-    """One JSON Lines record, an InputError saying why it is not one, or None for a blank line.
-
-    Files are split into lines on "\\n" only: JSON strings may hold U+2028 and friends.
-    """
-    try:
-        line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-    except UnicodeDecodeError as exc:
-        return InputError(f"invalid UTF-8 at byte {exc.start}", path, number)
-    if not line.strip(JSON_WHITESPACE):  # JSON's blanks only: a line of U+3000 is reported
-        return None
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, number)
-    if not isinstance(record, dict):
-        return InputError("a JSON Lines record must be an object", path, number)
-    return record

@@ -137,7 +137,7 @@ def test_bad_records_are_reported_by_line_and_the_rest_kept(request, tmp_path, r
     report = clean_files(str(tmp_path / "raw"), str(tmp_path / "out"), format="jsonl")
     assert report.files == 1 and report.records == 2
     assert [e.split(": ")[0] for e in report.errors] == [f"{src}:{n}" for n in (2, 3, 4, 5)]
-    assert "field 'text' is NoneType, not a string" in report.errors[1]
+    assert "field 'text' is null, not a string" in report.errors[1]
     assert [json.loads(line)["id"] for line in (tmp_path / "out" / "a.jsonl").read_text().splitlines()] == [1, 6]
     cli = runner.invoke(main, ["--jsonl", str(src)])
     assert [line for line in cli.stderr.splitlines() if line.startswith("clean: error: ")] == [

@@ -273,10 +273,10 @@ def test_malformed_jsonl_in_parallel_to_a_folder(runner, tmp_path, small_blocks)
             bad[n] = "record has no 'text' field"
         elif n == 257:
             lines.append(json.dumps({"text": None}).encode())
-            bad[n] = "field 'text' is NoneType, not a string"
+            bad[n] = "field 'text' is null, not a string"
         elif n == 300:
             lines.append(json.dumps({"text": ["a", "list"]}).encode())
-            bad[n] = "field 'text' is list, not a string"
+            bad[n] = "field 'text' is an array, not a string"
         elif n == 301:
             lines.append(b'{"text": "caf\xe9"}')
             bad[n] = "invalid UTF-8 at byte 13"

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from cleaner import clean, process
 from cleaner.errors import InputError
-from cleaner.io import GZIP_MAGIC, decode, gunzip, looks_binary, parse_jsonl_line
+from cleaner.io import GZIP_MAGIC, decode, gunzip, looks_binary
+from cleaner.jsonl import JsonlRecord, parse_jsonl_line
 from cleaner.text import cut, normalise_whitespace
 
 FAST = settings(
@@ -353,7 +354,7 @@ def test_parse_jsonl_line_never_raises_and_only_skips_blank_lines(lines: list[by
         record = parse_jsonl_line(number, line, "c.jsonl")
         if record is None:
             continue
-        assert isinstance(record, dict) or (isinstance(record, InputError) and record.line == number)
+        assert isinstance(record, JsonlRecord) or (isinstance(record, InputError) and record.line == number)
         seen.append(number)
     blank = {n for n, line in enumerate(raw, 1)
              if not (line.removeprefix(codecs.BOM_UTF8) if n == 1 else line).strip(b" \t\r\n")}
