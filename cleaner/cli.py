@@ -5,6 +5,7 @@ import contextlib
 import errno
 import functools
 import gc
+import io
 import json
 import os
 import stat
@@ -327,7 +328,7 @@ def _maybe_same_file(st: os.stat_result, path: str) -> bool:
 
 def _run_documents(run: Run, sources: list[Source], settings: Settings) -> None:
     opts = run.opts
-    stdin = sys.stdin.buffer
+    stdin = _stdin()
     tasks: list[tuple[Source, bytes | None]] = []
     for source in sources:
         if run.out_dir and opts["skip_existing"] and source.path != "-":
@@ -425,6 +426,11 @@ def _shutdown(pool: ProcessPoolExecutor | None) -> None:
         gc.unfreeze()
 
 
+def _stdin() -> Any:
+    """stdin's bytes, or an empty stream when stdin is closed (sys.stdin is then None)."""
+    return sys.stdin.buffer if sys.stdin is not None else io.BytesIO()
+
+
 def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
@@ -484,7 +490,7 @@ def _diff(run: Run, source: Source, output: str) -> None:
 def _run_jsonl(run: Run, sources: list[Source], settings: Settings) -> None:
     opts = run.opts
     text_field, output_field = opts["text_field"], opts["output_field"] or opts["text_field"]
-    stdin = sys.stdin.buffer
+    stdin = _stdin()
     sources = _one_source_per_output(run, sources, ".jsonl")
     pool = _pool(settings, opts["jobs"] if _blocks_over_one(sources) else 1)
     try:
@@ -637,7 +643,7 @@ def _list_rules(settings: Settings) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))  # an unreadable input is reported when read
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False), help="Write one file per input into DIR (DIR/<stem>.txt).")
 @click.option("--glob", "globs", multiple=True, metavar="PATTERN", help="File pattern for walking folders (repeatable; default *.txt, *.html, *.htm and their .gz; with --jsonl, *.jsonl and *.jsonl.gz).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True, help="Input format; auto sniffs HTML from the name and first bytes.")

@@ -9,6 +9,7 @@ import io
 import itertools
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -76,12 +77,16 @@ def find_sources(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS) -> 
             sources.append(Source("-", "stdin"))
             continue
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(os.stat(raw).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            raise InputError("no such file or directory", path=raw) from None
+        except (OSError, ValueError) as exc:  # too long a name, a folder on the way that cannot be searched, ...
+            raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path=raw) from None
+        if is_dir:
             sources.extend(Source(_file_path(p), name) for name, p in _files_under(path, globs))
-        elif path.exists():
-            sources.append(Source(_file_path(path), path.name))
         else:
-            raise InputError("no such file or directory", path=raw)
+            sources.append(Source(_file_path(path), path.name))
     return sources
 
 

@@ -552,3 +552,33 @@ def test_jsonl_outputs_never_replace_inputs_or_each_other(runner, tmp_path) -> N
     assert result.exit_code == 2
     assert f"its output a.jsonl is also {first}'s; not cleaned" in result.stderr
     assert json.loads((tmp_path / "out" / "a.jsonl").read_text())["text"] == CLEAN
+
+
+def test_paths_that_cannot_be_looked_at_are_reported_and_the_rest_cleaned(runner, tmp_path) -> None:
+    good = write(tmp_path / "a.txt", DIRTY)
+    long_name = str(tmp_path / ("x" * 300 + ".txt"))
+    under_a_file = str(good / "b.txt")
+    result = runner.invoke(main, [long_name, under_a_file, str(good)])
+    assert result.exit_code == 2
+    assert result.stdout == CLEAN
+    assert result.stderr.splitlines()[:2] == [
+        f"clean: error: {long_name}: cannot read: File name too long",
+        f"clean: error: {under_a_file}: no such file or directory",
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a user that permissions bind")
+def test_an_unreadable_input_is_reported_not_a_usage_error(runner, tmp_path) -> None:
+    good, locked = write(tmp_path / "a.txt", DIRTY), write(tmp_path / "b.txt", DIRTY)
+    locked.chmod(0)
+    result = runner.invoke(main, [str(good), str(locked)])
+    assert result.exit_code == 2 and result.stdout == CLEAN
+    assert f"clean: error: {locked}: cannot read: Permission denied" in result.stderr
+
+
+def test_a_closed_stdin_is_no_traceback(tmp_path) -> None:
+    exe = shutil.which("clean", path=str(Path(sys.executable).parent))
+    f = write(tmp_path / "a.txt", DIRTY)
+    for args in ([str(f)], ["--jsonl", str(write(tmp_path / "a.jsonl", json.dumps({"text": DIRTY}) + "\n"))], []):
+        proc = subprocess.run(["bash", "-c", '"$0" "$@" <&-', exe, *args], capture_output=True, text=True)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
